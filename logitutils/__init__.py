@@ -1,0 +1,36 @@
+"""logitutils: numerically careful tools for working with logits.
+
+The companion package of the book *Logits, Explained*. It works on NumPy
+arrays (and anything :func:`numpy.asarray` accepts): float32 stays float32,
+float64 stays float64, and integers become float64.
+
+Elementwise
+    :func:`sigmoid`, :func:`logit`, :func:`log_sigmoid`, :func:`softplus`
+Along an axis
+    :func:`softmax`, :func:`log_softmax`, :func:`logsumexp`
+Losses (torch semantics)
+    :func:`binary_cross_entropy_with_logits`, :func:`cross_entropy`
+Decisions
+    :func:`predict_binary`, :func:`predict_class`
+"""
+
+from .decisions import predict_binary, predict_class
+from .elementwise import log_sigmoid, logit, sigmoid, softplus
+from .losses import binary_cross_entropy_with_logits, cross_entropy
+from .normalization import log_softmax, logsumexp, softmax
+
+__all__ = [
+    "sigmoid",
+    "logit",
+    "log_sigmoid",
+    "softplus",
+    "softmax",
+    "log_softmax",
+    "logsumexp",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "predict_binary",
+    "predict_class",
+]
+
+__version__ = "0.1.0"

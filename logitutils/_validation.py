@@ -1,0 +1,127 @@
+"""Input checks shared by the public functions.
+
+Every public function converts and checks its arguments here, so the
+numerical kernels can assume clean floating-point arrays.
+"""
+
+import numbers
+
+import numpy as np
+
+__all__ = [
+    "as_float_array",
+    "as_index_array",
+    "check_axis",
+    "check_probability",
+    "check_reduction",
+    "check_temperature",
+    "contiguous",
+    "result_float_dtype",
+]
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def _describe(value):
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _as_array(x, name):
+    try:
+        return np.asarray(x)
+    except (ValueError, TypeError) as exc:
+        raise TypeError(f"{name} must be array-like with a regular shape: {exc}") from None
+
+
+def as_float_array(x, name):
+    """Return `x` as a floating-point array.
+
+    float32 and float64 are kept; integers and booleans become float64;
+    float16 is computed in float32 (the kernels' SIMD paths and exp's range
+    need it) and the caller casts back with :func:`result_float_dtype`.
+    Anything else (strings, objects, complex numbers, dates) is a TypeError.
+    """
+    arr = _as_array(x, name)
+    kind = arr.dtype.kind
+    if kind == "f":
+        if arr.dtype == np.float16:
+            return arr.astype(np.float32)
+        if arr.dtype not in (np.float32, np.float64):
+            # longdouble: no SIMD kernels, and scipy.special has no loops for it
+            return arr.astype(np.float64)
+        return arr
+    if kind in "iub":
+        return arr.astype(np.float64)
+    if kind == "c":
+        raise TypeError(f"{name} must be real-valued, got complex dtype {arr.dtype}")
+    raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype} ({_describe(x)})")
+
+
+def result_float_dtype(x):
+    """The dtype a function returns for input `x`: float16 stays float16."""
+    dtype = getattr(x, "dtype", None)
+    if dtype is not None and np.dtype(dtype) == np.float16:
+        return np.dtype(np.float16)
+    return None
+
+
+def as_index_array(x, name):
+    """Return `x` as an int64 array of class indices, rejecting non-integers."""
+    arr = _as_array(x, name)
+    if arr.dtype.kind in "iu":
+        return arr.astype(np.int64, copy=False)
+    raise TypeError(
+        f"{name} must hold integer class indices, got dtype {arr.dtype}; "
+        "float targets are read as class probabilities of the same shape as the logits"
+    )
+
+
+def check_reduction(reduction):
+    if not isinstance(reduction, str) or reduction not in _REDUCTIONS:
+        raise ValueError(
+            f"reduction must be one of {', '.join(repr(r) for r in _REDUCTIONS)}; "
+            f"got {_describe(reduction)}"
+        )
+    return reduction
+
+
+def _real_scalar(value, name):
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {_describe(value)}")
+    return float(value)
+
+
+def check_temperature(temperature):
+    t = _real_scalar(temperature, "temperature")
+    if not (np.isfinite(t) and t > 0):
+        raise ValueError(f"temperature must be a finite number > 0, got {temperature!r}")
+    return t
+
+
+def check_probability(value, name, *, low_open=False, high_open=False):
+    """Check that `value` is a real number in [0, 1] (ends optionally open)."""
+    p = _real_scalar(value, name)
+    low_ok = p > 0 if low_open else p >= 0
+    high_ok = p < 1 if high_open else p <= 1
+    if not (low_ok and high_ok):
+        interval = ("(" if low_open else "[") + "0, 1" + (")" if high_open else "]")
+        raise ValueError(f"{name} must lie in {interval}, got {value!r}")
+    return p
+
+
+def check_axis(axis, ndim, name="axis"):
+    if isinstance(axis, bool | np.bool_) or not isinstance(axis, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {_describe(axis)}")
+    axis = int(axis)
+    if ndim == 0:
+        raise ValueError("expected an array with at least one dimension, got a scalar")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"{name}={axis} is out of range for an array with {ndim} dimensions")
+    return axis % ndim
+
+
+def contiguous(arr, dtype=None):
+    """C-contiguous copy of `arr` if needed; unlike np.ascontiguousarray, 0-d stays 0-d."""
+    arr = np.asarray(arr, dtype=dtype)
+    return arr if arr.flags.c_contiguous else np.array(arr, order="C")

@@ -1,0 +1,382 @@
+"""Cross-entropy losses computed from logits, with torch's semantics.
+
+Both functions accept the same arguments as their namesakes in
+``torch.nn.functional`` and return the same values (to rounding), so they
+can serve as a NumPy reference for, or a drop-in replacement of, the torch
+losses. They differ from torch in three deliberate ways:
+
+* bad input (labels out of range, targets that are not probabilities,
+  mismatched shapes) raises an error that names the problem;
+* infinite logits give the mathematically correct loss (0 for a confident,
+  correct prediction, +inf for a confident, wrong one) where torch returns
+  NaN;
+* the log-probabilities come from :func:`logitutils.log_softmax`, which is
+  accurate to a few ulp even for very confident predictions.
+"""
+
+import numpy as np
+
+from ._blocks import map_elements
+from ._validation import (
+    as_float_array,
+    as_index_array,
+    check_probability,
+    check_reduction,
+    contiguous,
+)
+from .normalization import log_softmax
+
+__all__ = ["binary_cross_entropy_with_logits", "cross_entropy"]
+
+
+def _reduce(loss, reduction, denominator=None):
+    if reduction == "none":
+        return loss[()] if loss.ndim == 0 else loss
+    total = loss.sum(dtype=loss.dtype)
+    if reduction == "sum":
+        return total
+    count = loss.dtype.type(loss.size if denominator is None else denominator)
+    # Mean of nothing (empty input, or every target ignored) is NaN, as in torch.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return loss.dtype.type(total / count)
+
+
+def _times_where_nonzero(coefficient, value, out):
+    """out = coefficient * value, with 0 * inf taken as 0.
+
+    A term whose coefficient is exactly 0 contributes nothing, even when its
+    softplus is infinite (a logit of +inf for a negative target's positive
+    term). NaN coefficients still propagate.
+    """
+    out.fill(0)
+    np.multiply(coefficient, value, out=out, where=coefficient != 0)
+    return out
+
+
+def _bce_kernel(out, z, negative_coefficient, positive_coefficient):
+    # loss = (1 - y) * softplus(z) + pos_weight * y * softplus(-z).
+    # Both softplus terms share a = log1p(exp(-|z|)) and both are >= 0, so
+    # the sum never cancels, even for soft targets (torch's equivalent form
+    # (1 - y) * z + softplus(-z) subtracts large numbers when z << 0).
+    a = np.abs(z)
+    np.negative(a, out=a)
+    np.exp(a, out=a)
+    np.log1p(a, out=a)
+    softplus_pos = np.maximum(z, 0)
+    softplus_pos += a
+    softplus_neg = np.maximum(-z, 0)
+    softplus_neg += a
+    _times_where_nonzero(negative_coefficient, softplus_pos, out)
+    _times_where_nonzero(positive_coefficient, softplus_neg, a)
+    out += a
+
+
+def _check_broadcast(name, array, shape):
+    try:
+        broadcast = np.broadcast_shapes(array.shape, shape)
+    except ValueError:
+        broadcast = None
+    if broadcast != shape:
+        raise ValueError(
+            f"{name} of shape {array.shape} does not broadcast to the logits' shape {shape}"
+        )
+
+
+def binary_cross_entropy_with_logits(
+    logits, targets, *, weight=None, pos_weight=None, reduction="mean"
+):
+    r"""Binary cross-entropy of sigmoid probabilities, computed from logits.
+
+    For logit :math:`z`, target :math:`y \in [0, 1]`, positive-class weight
+    :math:`p_w` and element weight :math:`w`:
+
+    .. math::
+        \ell = w\left[(1 - y)\,\operatorname{softplus}(z)
+        + p_w\, y\,\operatorname{softplus}(-z)\right]
+        = -w\left[p_w\, y \log\sigma(z) + (1 - y) \log(1 - \sigma(z))\right]
+
+    Parameters
+    ----------
+    logits : array_like
+        Logits of any shape.
+    targets : array_like
+        Same shape as `logits`, values in [0, 1] (soft labels allowed).
+        Integer or boolean labels are converted to the logits' dtype.
+    weight : array_like, optional
+        Rescales each element's loss; must broadcast to the logits' shape.
+    pos_weight : array_like, optional
+        Weight of the positive term, broadcast along the last axis (one
+        value per label in multi-label problems). ``n_negative / n_positive``
+        balances an imbalanced label.
+    reduction : {"mean", "sum", "none"}, optional
+        ``"mean"`` averages over all elements (not a weighted average, as in
+        torch), ``"sum"`` adds them, ``"none"`` returns them.
+
+    Returns
+    -------
+    ndarray or scalar
+        The loss: a scalar for ``"mean"`` and ``"sum"``, else the shape of
+        `logits`.
+
+    Raises
+    ------
+    ValueError
+        On shape mismatches (naming both shapes), targets outside [0, 1],
+        or an unknown `reduction`.
+    TypeError
+        On non-numeric input.
+
+    See Also
+    --------
+    cross_entropy : The multiclass loss.
+    torch.nn.functional.binary_cross_entropy_with_logits
+
+    Notes
+    -----
+    With logit :math:`z = \pm\infty` torch returns NaN (it evaluates
+    ``0 * inf``). Here a term whose coefficient is exactly 0 contributes
+    nothing, so a correct infinite logit costs 0 and a wrong one costs +inf.
+    NaN in `logits` or `targets` propagates.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from logitutils import binary_cross_entropy_with_logits
+    >>> z = np.array([2.0, -1.0, 0.0])
+    >>> y = np.array([1.0, 0.0, 1.0])
+    >>> binary_cross_entropy_with_logits(z, y, reduction="none")
+    array([0.12692801, 0.31326169, 0.69314718])
+    >>> float(binary_cross_entropy_with_logits(z, y))
+    0.3777789597070469
+    >>> binary_cross_entropy_with_logits([np.inf, -np.inf], [1.0, 1.0], reduction="none")
+    array([ 0., inf])
+    """
+    reduction = check_reduction(reduction)
+    z = as_float_array(logits, "logits")
+    y_raw = np.asarray(targets) if not isinstance(targets, np.ndarray) else targets
+    y = as_float_array(y_raw, "targets")
+    if y_raw.dtype.kind in "iub":
+        y = y.astype(z.dtype)
+    if y.shape != z.shape:
+        raise ValueError(
+            f"targets of shape {y.shape} must have the same shape as logits {z.shape}"
+        )
+    dtype = np.result_type(z, y)
+    with np.errstate(invalid="ignore"):
+        outside = (y < 0) | (y > 1)
+    if outside.any():
+        bad = y[outside].flat[0]
+        raise ValueError(f"targets must lie in [0, 1]; got {bad!r} at index "
+                         f"{tuple(int(i) for i in np.argwhere(outside)[0])}")
+    z = contiguous(z, dtype)
+    y = contiguous(y, dtype)
+    negative_coefficient = 1 - y
+    positive_coefficient = y
+    if pos_weight is not None:
+        pw = as_float_array(pos_weight, "pos_weight")
+        _check_broadcast("pos_weight", pw, z.shape)
+        positive_coefficient = contiguous(y * pw.astype(dtype, copy=False))
+    loss = map_elements(
+        _bce_kernel, np.empty_like(z), z, negative_coefficient, positive_coefficient
+    )
+    if weight is not None:
+        w = as_float_array(weight, "weight")
+        _check_broadcast("weight", w, z.shape)
+        loss *= w.astype(dtype, copy=False)
+    return _reduce(loss, reduction)
+
+
+def _check_class_indices(y, n_rows, n_classes, ignore_index, unbatched):
+    expected = () if unbatched else (n_rows,)
+    if y.shape != expected:
+        hint = ""
+        if not unbatched and y.shape == (n_rows, 1):
+            hint = "; flatten (N, 1) class-index targets with targets.ravel()"
+        elif not unbatched and y.shape == (n_rows, n_classes):
+            hint = "; one-hot targets must be float class probabilities, or use argmax"
+        raise ValueError(
+            f"class-index targets of shape {y.shape} do not match logits of shape "
+            f"{(n_classes,) if unbatched else (n_rows, n_classes)}: expected shape "
+            f"{expected}{hint}"
+        )
+    y = y.reshape(-1)
+    bad = (y != ignore_index) & ((y < 0) | (y >= n_classes))
+    if bad.any():
+        position = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"target label {int(y[position])} at position {position} is out of range "
+            f"for {n_classes} classes (expected 0 <= label < {n_classes}, or "
+            f"ignore_index={ignore_index})"
+        )
+    return y
+
+
+def _check_probability_targets(t, logits_shape):
+    if t.shape != logits_shape:
+        hint = ""
+        if len(logits_shape) == 2 and t.shape == (logits_shape[0],):
+            hint = "; for class indices pass an integer array"
+        raise ValueError(
+            f"probability targets of shape {t.shape} must have the logits' shape "
+            f"{logits_shape}{hint}"
+        )
+    with np.errstate(invalid="ignore"):
+        outside = (t < 0) | (t > 1)
+    if outside.any():
+        index = tuple(int(i) for i in np.argwhere(outside)[0])
+        raise ValueError(
+            f"probability targets must lie in [0, 1]; got {t[index]!r} at index {index}"
+        )
+    sums = t.sum(axis=-1)
+    # A row normalised by division is off by a few ulp per class.
+    tolerance = max(1e-6, 64 * t.shape[-1] * float(np.finfo(t.dtype).eps))
+    off = np.abs(sums - 1) > tolerance
+    if off.any():
+        row = int(np.flatnonzero(off)[0])
+        raise ValueError(
+            f"probability targets must sum to 1 along the class axis; row {row} sums "
+            f"to {float(sums[row]):.6g}"
+        )
+
+
+def cross_entropy(
+    logits,
+    targets,
+    *,
+    weight=None,
+    ignore_index=-100,
+    label_smoothing=0.0,
+    reduction="mean",
+):
+    r"""Cross-entropy of softmax probabilities, computed from logits.
+
+    For one example with logits :math:`z` and true class :math:`y`:
+
+    .. math::
+        \ell = -\log\operatorname{softmax}(z)_y = \log\sum_j e^{z_j} - z_y
+
+    Parameters
+    ----------
+    logits : array_like
+        Shape (N, C), or (C,) for a single example.
+    targets : array_like
+        Either integer class indices of shape (N,) (or a scalar for (C,)
+        logits), or float class probabilities with the logits' shape whose
+        rows sum to 1.
+    weight : array_like, optional
+        Shape (C,): a weight per class.
+    ignore_index : int, optional
+        Class-index targets equal to this contribute nothing and are left
+        out of the mean. Unused for probability targets.
+    label_smoothing : float, optional
+        In [0, 1]: mixes the targets with the uniform distribution,
+        ``(1 - eps) * target + eps / C``.
+    reduction : {"mean", "sum", "none"}, optional
+        For class indices, ``"mean"`` divides by the summed weight of the
+        non-ignored targets; for probabilities, by N.
+
+    Returns
+    -------
+    ndarray or scalar
+        A scalar for ``"mean"`` and ``"sum"``, else shape (N,) (or a
+        scalar for one example).
+
+    Raises
+    ------
+    ValueError
+        If a class index is out of range (naming it), probability targets
+        are not distributions, shapes do not match (naming both),
+        `label_smoothing` is outside [0, 1] or `reduction` is unknown.
+    TypeError
+        On non-numeric input, or boolean targets.
+
+    See Also
+    --------
+    binary_cross_entropy_with_logits : The binary (sigmoid) loss.
+    log_softmax : The log-probabilities used here.
+    torch.nn.functional.cross_entropy
+
+    Notes
+    -----
+    The semantics, including how `weight`, `ignore_index` and
+    `label_smoothing` combine, are those of
+    :func:`torch.nn.functional.cross_entropy`. For class indices the loss is
+    ``(1 - eps) * nll + eps / C * smooth`` where ``smooth = -sum_c w_c
+    log p_c``, and with ``"mean"`` both parts are divided by the summed
+    weight of the non-ignored targets.
+
+    For probability targets a class with target probability 0 contributes 0
+    even if its logit is -inf (torch gives NaN there).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from logitutils import cross_entropy
+    >>> z = np.array([[2.0, 0.5, -1.0], [0.0, 3.0, 0.0]])
+    >>> cross_entropy(z, np.array([0, 1]), reduction="none")
+    array([0.2413113 , 0.09492296])
+    >>> float(cross_entropy(z, np.array([0, -100])))   # the second is ignored
+    0.241311296657157...
+    >>> float(cross_entropy(z, np.array([[1.0, 0, 0], [0, 1.0, 0]])))   # one-hot
+    0.168117126539058...
+    """
+    reduction = check_reduction(reduction)
+    label_smoothing = check_probability(label_smoothing, "label_smoothing")
+    z = as_float_array(logits, "logits")
+    if z.ndim not in (1, 2):
+        raise ValueError(f"logits must have shape (N, C) or (C,), got shape {z.shape}")
+    unbatched = z.ndim == 1
+    z2 = z[None, :] if unbatched else z
+    n_rows, n_classes = z2.shape
+    if n_classes == 0:
+        raise ValueError(f"logits of shape {z.shape} have no classes")
+
+    class_weight = None
+    if weight is not None:
+        class_weight = as_float_array(weight, "weight").astype(z.dtype, copy=False)
+        if class_weight.shape != (n_classes,):
+            raise ValueError(
+                f"weight of shape {class_weight.shape} must have shape ({n_classes},), "
+                f"one weight per class"
+            )
+
+    t = np.asarray(targets)
+    if t.dtype.kind == "b":
+        raise TypeError("targets must be integer class indices or float probabilities, got bool")
+    logp = log_softmax(z2, axis=-1)
+
+    if t.dtype.kind == "f":
+        t = as_float_array(t, "targets").astype(z.dtype, copy=False)
+        _check_probability_targets(t, z.shape)
+        t2 = t[None, :] if unbatched else t
+        if label_smoothing > 0:
+            t2 = t2 * (1 - label_smoothing) + label_smoothing / n_classes
+        coefficient = t2 if class_weight is None else t2 * class_weight
+        terms = _times_where_nonzero(coefficient, logp, np.empty_like(logp))
+        loss = -terms.sum(axis=-1)
+        if unbatched:
+            loss = loss.reshape(())
+        return _reduce(loss, reduction, denominator=n_rows)
+
+    if t.dtype.kind not in "iu":
+        as_index_array(t, "targets")  # raises the TypeError naming the dtype
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, int | np.integer):
+        raise TypeError(f"ignore_index must be an integer, got {ignore_index!r}")
+    y = _check_class_indices(as_index_array(t, "targets"), n_rows, n_classes,
+                             ignore_index, unbatched)
+    kept = y != ignore_index
+    safe_y = np.where(kept, y, 0)
+    if class_weight is None:
+        target_weight = kept.astype(z.dtype)
+    else:
+        target_weight = np.where(kept, class_weight[safe_y], 0).astype(z.dtype)
+
+    picked = np.take_along_axis(logp, safe_y[:, None], axis=-1)[:, 0]
+    loss = _times_where_nonzero(target_weight, -picked, np.empty_like(picked))
+    if label_smoothing > 0:
+        per_class = -logp if class_weight is None else -logp * class_weight
+        smooth = np.where(kept, per_class.sum(axis=-1), 0).astype(z.dtype)
+        loss = (1 - label_smoothing) * loss + (label_smoothing / n_classes) * smooth
+    if unbatched:
+        loss = loss.reshape(())
+    return _reduce(loss, reduction, denominator=target_weight.sum(dtype=z.dtype))
