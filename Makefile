@@ -14,7 +14,7 @@ NBVAL_FLAGS := --nbval --nbval-current-env \
 	--nbval-sanitize-with .ci/nbval_sanitize.cfg \
 	--nbval-cell-timeout=120 -p no:cacheprovider
 
-.PHONY: all book test venv unit lint nbval execute clean
+.PHONY: all book test venv unit lint nbval browser execute clean
 
 all: book
 
@@ -29,17 +29,23 @@ venv: $(STAMP)
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
 
-## test: unit tests and doctests, lint, notebook validation, book build
-test: lint unit nbval book
+## test: lint, unit tests and doctests, notebook validation, book build,
+## and the built book checked in a real browser
+test: lint unit nbval book browser
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest -p no:cacheprovider tests logitutils
+	$(BIN)/python -m pytest -p no:cacheprovider tests logitutils --ignore=tests/browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check logitutils tests benchmarks chapters .ci
 
 nbval: $(STAMP)
 	$(BIN)/python -m pytest $(NBVAL_FLAGS) $(NOTEBOOKS)
+
+# Needs the built book; skips (or, with LOGITUTILS_REQUIRE_BROWSER=1, fails)
+# when Chromium is not installed.
+browser: $(STAMP)
+	$(BIN)/python -m pytest -p no:cacheprovider tests/browser
 
 ## execute: re-run every notebook in place so the committed outputs are current
 execute: $(STAMP)
