@@ -12,8 +12,11 @@ Losses (torch semantics)
     :func:`binary_cross_entropy_with_logits`, :func:`cross_entropy`
 Decisions
     :func:`predict_binary`, :func:`predict_class`
+Calibration
+    :func:`fit_temperature`, :func:`expected_calibration_error`
 """
 
+from .calibration import expected_calibration_error, fit_temperature
 from .decisions import predict_binary, predict_class
 from .elementwise import log_sigmoid, logit, sigmoid, softplus
 from .losses import binary_cross_entropy_with_logits, cross_entropy
@@ -31,6 +34,8 @@ __all__ = [
     "cross_entropy",
     "predict_binary",
     "predict_class",
+    "fit_temperature",
+    "expected_calibration_error",
 ]
 
 __version__ = "0.1.0"
