@@ -13,9 +13,12 @@ depend on how the array is split: the blocking changes speed, never values.
 
 import math
 import os
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import ThreadPoolExecutor, wait
 
-__all__ = ["map_elements", "map_rows"]
+import numpy as np
+
+__all__ = ["map_elements", "map_rows", "scratch"]
 
 # Elements per block: 2**15 float64 values are 256 KiB, which leaves room in
 # a 1 MiB L2 cache for the few temporaries a kernel makes.
@@ -23,7 +26,14 @@ _BLOCK_ELEMENTS = 1 << 15
 # Below this size the cost of dispatching to threads exceeds the gain.
 _PARALLEL_MIN_ELEMENTS = 1 << 17
 
+# Per-thread scratch memory is kept up to this size; larger requests (a
+# block of one enormous row) are allocated afresh each time.
+_SCRATCH_KEEP_BYTES = 1 << 23
+# Scratch arrays start on cache-line boundaries, as fresh allocations do.
+_ALIGN = 64
+
 _pool = None
+_local = threading.local()
 
 
 def _workers():
@@ -33,7 +43,10 @@ def _workers():
 def _executor():
     global _pool
     if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=_workers(), thread_name_prefix="logitutils")
+        # The calling thread takes blocks as well, so one thread fewer.
+        _pool = ThreadPoolExecutor(
+            max_workers=max(1, _workers() - 1), thread_name_prefix="logitutils"
+        )
     return _pool
 
 
@@ -42,8 +55,71 @@ def _run(tasks):
     if len(tasks) == 1:
         tasks[0]()
         return
-    # list() re-raises the first exception from any block.
-    list(_executor().map(lambda task: task(), tasks))
+    # Each thread takes the next block from a shared iterator (next() on a
+    # list iterator is atomic under the GIL), so a thread that the system
+    # deschedules does not leave the others idle at the end. The calling
+    # thread works too rather than waiting for the pool.
+    remaining = iter(tasks)
+
+    def work():
+        for task in remaining:
+            task()
+
+    helpers = [_executor().submit(work) for _ in range(min(_workers(), len(tasks)) - 1)]
+    try:
+        work()
+    finally:
+        # Even when this thread fails, wait for the helpers: the caller must
+        # not see an error (or a result) while blocks are still being written.
+        wait(helpers)
+    for helper in helpers:
+        helper.result()  # re-raises a helper's exception
+
+
+class scratch:
+    """Uninitialised arrays for a kernel's temporaries, reused across blocks.
+
+    ``with scratch(like, count, dtype) as arrays:`` gives `count` arrays of
+    `like`'s shape and of `dtype` (default: `like`'s). They must not be used
+    after the ``with`` block, and are overwritten by the next one.
+
+    Allocating and freeing a few hundred KiB per block makes glibc hand the
+    memory back to the system and fault it in again on the next block, which
+    costs more than the arithmetic. Instead each thread keeps one buffer and
+    hands out its memory as a stack, so nested use is safe.
+    """
+
+    __slots__ = ("_arrays", "_top")
+
+    def __init__(self, like, count, dtype=None):
+        dtype = like.dtype if dtype is None else np.dtype(dtype)
+        size = math.prod(like.shape) * dtype.itemsize
+        slot = -(-size // _ALIGN) * _ALIGN
+        self._top = top = getattr(_local, "top", 0)
+        end = top + count * slot
+        buffer = getattr(_local, "buffer", None)
+        if buffer is None or buffer.size < end + _ALIGN:
+            if end + _ALIGN > _SCRATCH_KEEP_BYTES:
+                # Too big to keep (a block of one enormous row): a one-off
+                # allocation that leaves the stack as it is.
+                buffer = np.empty(count * slot + _ALIGN, np.uint8)
+                top, end = 0, self._top
+            else:
+                # Arrays handed out before keep the old buffer alive.
+                buffer = np.empty(end + _ALIGN, np.uint8)
+                _local.buffer = buffer
+        start = top + -buffer.ctypes.data % _ALIGN
+        self._arrays = [
+            buffer[start + i * slot:start + i * slot + size].view(dtype).reshape(like.shape)
+            for i in range(count)
+        ]
+        _local.top = end
+
+    def __enter__(self):
+        return self._arrays
+
+    def __exit__(self, *exc_info):
+        _local.top = self._top
 
 
 def _spans(total, step):
