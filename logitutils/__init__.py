@@ -14,6 +14,8 @@ Decisions
     :func:`predict_binary`, :func:`predict_class`
 Calibration
     :func:`fit_temperature`, :func:`expected_calibration_error`
+Sampling (decoding a language model's logits)
+    :func:`top_k_filter`, :func:`top_p_filter`, :func:`sample_from_logits`
 """
 
 from .calibration import expected_calibration_error, fit_temperature
@@ -21,6 +23,7 @@ from .decisions import predict_binary, predict_class
 from .elementwise import log_sigmoid, logit, sigmoid, softplus
 from .losses import binary_cross_entropy_with_logits, cross_entropy
 from .normalization import log_softmax, logsumexp, softmax
+from .sampling import sample_from_logits, top_k_filter, top_p_filter
 
 __all__ = [
     "sigmoid",
@@ -36,6 +39,9 @@ __all__ = [
     "predict_class",
     "fit_temperature",
     "expected_calibration_error",
+    "top_k_filter",
+    "top_p_filter",
+    "sample_from_logits",
 ]
 
 __version__ = "0.1.0"
