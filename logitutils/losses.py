@@ -18,13 +18,14 @@ import numpy as np
 
 from ._blocks import map_elements
 from ._validation import (
+    _as_array,
     as_float_array,
     as_index_array,
     check_probability,
     check_reduction,
     contiguous,
 )
-from .normalization import log_softmax
+from .normalization import _nll_rows, log_softmax
 
 __all__ = ["binary_cross_entropy_with_logits", "cross_entropy"]
 
@@ -46,10 +47,14 @@ def _times_where_nonzero(coefficient, value, out):
 
     A term whose coefficient is exactly 0 contributes nothing, even when its
     softplus is infinite (a logit of +inf for a negative target's positive
-    term). NaN coefficients still propagate.
+    term). NaN coefficients and NaN values still propagate: a zero weight
+    must not hide a NaN logit (torch gives NaN there too).
     """
     out.fill(0)
-    np.multiply(coefficient, value, out=out, where=coefficient != 0)
+    # Only inf values need the mask; a NaN value is multiplied as usual.
+    # (Not |=: the coefficient may broadcast against the value.)
+    multiply = (coefficient != 0) | np.isnan(value)
+    np.multiply(coefficient, value, out=out, where=multiply)
     return out
 
 
@@ -58,7 +63,9 @@ def _bce_kernel(out, z, negative_coefficient, positive_coefficient):
     # Both softplus terms share a = log1p(exp(-|z|)) and both are >= 0, so
     # the sum never cancels, even for soft targets (torch's equivalent form
     # (1 - y) * z + softplus(-z) subtracts large numbers when z << 0).
-    a = np.abs(z)
+    # An explicit out= array: for 0-d z, np.abs(z) would return a NumPy
+    # scalar, which the in-place calls below cannot write to.
+    a = np.abs(z, out=np.empty_like(out))
     np.negative(a, out=a)
     np.exp(a, out=a)
     np.log1p(a, out=a)
@@ -153,7 +160,9 @@ def binary_cross_entropy_with_logits(
     """
     reduction = check_reduction(reduction)
     z = as_float_array(logits, "logits")
-    y_raw = np.asarray(targets) if not isinstance(targets, np.ndarray) else targets
+    # _as_array, not np.asarray: a ragged list then gives a TypeError that
+    # names `targets`, not NumPy's anonymous ValueError.
+    y_raw = _as_array(targets, "targets")
     y = as_float_array(y_raw, "targets")
     if y_raw.dtype.kind in "iub":
         y = y.astype(z.dtype)
@@ -182,7 +191,9 @@ def binary_cross_entropy_with_logits(
     if weight is not None:
         w = as_float_array(weight, "weight")
         _check_broadcast("weight", w, z.shape)
-        loss *= w.astype(dtype, copy=False)
+        # A weight of 0 excludes the element, even if its loss is infinite
+        # (loss *= w would make 0 * inf = NaN there).
+        loss = _times_where_nonzero(w.astype(dtype, copy=False), loss, np.empty_like(loss))
     return _reduce(loss, reduction)
 
 
@@ -237,6 +248,26 @@ def _check_probability_targets(t, logits_shape):
             f"probability targets must sum to 1 along the class axis; row {row} sums "
             f"to {float(sums[row]):.6g}"
         )
+
+
+def _limit_of_infinite_logits(z):
+    """Rows of 2-D `z` with one +inf logit replaced by their limit.
+
+    As one logit grows without bound, the softmax tends to a one-hot vector
+    at it, whose log is 0 there and -inf elsewhere; those are also the
+    log-softmax of the logits ``[-inf, ..., 0, ..., -inf]``. log_softmax
+    itself returns NaN for a row with +inf (as torch and scipy do), which
+    would make the loss NaN where it is well defined: 0 for the +inf class,
+    inf for any other. Rows with two or more +inf logits have no limit (it
+    depends on how fast each grows) and rows with NaN stay NaN.
+    """
+    infinite = np.isposinf(z)
+    if not infinite.any():
+        return z
+    with np.errstate(invalid="ignore"):
+        single = (infinite.sum(axis=-1) == 1) & ~np.isnan(z).any(axis=-1)
+    limit = np.where(infinite, z.dtype.type(0), z.dtype.type(-np.inf))
+    return np.where(single[:, None], limit, z)
 
 
 def cross_entropy(
@@ -340,15 +371,16 @@ def cross_entropy(
                 f"one weight per class"
             )
 
-    t = np.asarray(targets)
+    z2 = _limit_of_infinite_logits(z2)
+
+    t = _as_array(targets, "targets")  # names `targets` if it is ragged
     if t.dtype.kind == "b":
         raise TypeError("targets must be integer class indices or float probabilities, got bool")
-    logp = log_softmax(z2, axis=-1)
-
     if t.dtype.kind == "f":
         t = as_float_array(t, "targets").astype(z.dtype, copy=False)
         _check_probability_targets(t, z.shape)
         t2 = t[None, :] if unbatched else t
+        logp = log_softmax(z2, axis=-1)
         if label_smoothing > 0:
             t2 = t2 * (1 - label_smoothing) + label_smoothing / n_classes
         coefficient = t2 if class_weight is None else t2 * class_weight
@@ -371,12 +403,28 @@ def cross_entropy(
     else:
         target_weight = np.where(kept, class_weight[safe_y], 0).astype(z.dtype)
 
-    picked = np.take_along_axis(logp, safe_y[:, None], axis=-1)[:, 0]
-    loss = _times_where_nonzero(target_weight, -picked, np.empty_like(picked))
     if label_smoothing > 0:
-        per_class = -logp if class_weight is None else -logp * class_weight
+        logp = log_softmax(z2, axis=-1)
+        nll = -np.take_along_axis(logp, safe_y[:, None], axis=-1)[:, 0]
+    else:
+        # Only the target's log-probability is needed: a per-row kernel
+        # computes it without forming the (N, C) array of log-probabilities.
+        nll = _nll_rows(z2, safe_y)
+    loss = _times_where_nonzero(target_weight, nll, np.empty_like(nll))
+    # Ignored targets contribute 0 even when their row is NaN (a zero class
+    # weight does not hide a NaN, but ignore_index does, as in torch).
+    np.copyto(loss, 0, where=~kept)
+    if label_smoothing > 0:
+        per_class = -logp
+        if class_weight is not None:
+            # A class of weight 0 contributes nothing, even when its
+            # log-probability is -inf (a masked class).
+            per_class = _times_where_nonzero(class_weight, per_class, np.empty_like(logp))
         smooth = np.where(kept, per_class.sum(axis=-1), 0).astype(z.dtype)
-        loss = (1 - label_smoothing) * loss + (label_smoothing / n_classes) * smooth
+        smooth *= label_smoothing / n_classes
+        # With label_smoothing = 1 the one-hot part has weight 0, and must
+        # not make 0 * inf = NaN from an infinite nll.
+        loss = smooth if label_smoothing == 1 else (1 - label_smoothing) * loss + smooth
     if unbatched:
         loss = loss.reshape(())
     return _reduce(loss, reduction, denominator=target_weight.sum(dtype=z.dtype))
