@@ -16,7 +16,7 @@ losses. They differ from torch in three deliberate ways:
 
 import numpy as np
 
-from ._blocks import map_elements
+from ._blocks import map_elements, scratch
 from ._validation import (
     _as_array,
     as_float_array,
@@ -25,6 +25,7 @@ from ._validation import (
     check_reduction,
     contiguous,
 )
+from .elementwise import _log1p_exp_minus_abs, _maximum, _minimum
 from .normalization import _nll_rows, log_softmax
 
 __all__ = ["binary_cross_entropy_with_logits", "cross_entropy"]
@@ -58,24 +59,27 @@ def _times_where_nonzero(coefficient, value, out):
     return out
 
 
-def _bce_kernel(out, z, negative_coefficient, positive_coefficient):
+def _bce_kernel(out, z, y, positive_coefficient):
     # loss = (1 - y) * softplus(z) + pos_weight * y * softplus(-z).
     # Both softplus terms share a = log1p(exp(-|z|)) and both are >= 0, so
     # the sum never cancels, even for soft targets (torch's equivalent form
     # (1 - y) * z + softplus(-z) subtracts large numbers when z << 0).
-    # An explicit out= array: for 0-d z, np.abs(z) would return a NumPy
-    # scalar, which the in-place calls below cannot write to.
-    a = np.abs(z, out=np.empty_like(out))
-    np.negative(a, out=a)
-    np.exp(a, out=a)
-    np.log1p(a, out=a)
-    softplus_pos = np.maximum(z, 0)
-    softplus_pos += a
-    softplus_neg = np.maximum(-z, 0)
-    softplus_neg += a
-    _times_where_nonzero(negative_coefficient, softplus_pos, out)
-    _times_where_nonzero(positive_coefficient, softplus_neg, a)
-    out += a
+    with scratch(out, 3) as (a, positive_part, negative_part):
+        _log1p_exp_minus_abs(z, a)
+        _maximum(z, 0.0, positive_part)
+        positive_part += a  # softplus(z) = max(z, 0) + a
+        _minimum(z, 0.0, negative_part)
+        np.subtract(a, negative_part, out=negative_part)  # softplus(-z)
+        with np.errstate(invalid="ignore"):
+            np.subtract(1.0, y, out=out)
+            out *= positive_part
+            out += np.multiply(positive_coefficient, negative_part, out=a)
+        # A coefficient of exactly 0 must cancel an infinite softplus (a
+        # logit of +-inf), where the products above give 0 * inf = NaN.
+        # NaN is rare, so look for it once and redo only such blocks.
+        if np.isnan(out).any():
+            _times_where_nonzero(1.0 - y, positive_part, out)
+            out += _times_where_nonzero(positive_coefficient, negative_part, a)
 
 
 def _check_broadcast(name, array, shape):
@@ -171,23 +175,24 @@ def binary_cross_entropy_with_logits(
             f"targets of shape {y.shape} must have the same shape as logits {z.shape}"
         )
     dtype = np.result_type(z, y)
-    with np.errstate(invalid="ignore"):
-        outside = (y < 0) | (y > 1)
-    if outside.any():
-        bad = y[outside].flat[0]
-        raise ValueError(f"targets must lie in [0, 1]; got {bad!r} at index "
-                         f"{tuple(int(i) for i in np.argwhere(outside)[0])}")
+    # min and max are one fast pass each; the comparisons that find the
+    # culprit cost three, so they run only when min or max is out of range
+    # (or is NaN: a NaN target is allowed, but it hides the extremes).
+    if y.size and not (y.min() >= 0 and y.max() <= 1):
+        with np.errstate(invalid="ignore"):
+            outside = (y < 0) | (y > 1)
+        if outside.any():
+            bad = y[outside].flat[0]
+            raise ValueError(f"targets must lie in [0, 1]; got {bad!r} at index "
+                             f"{tuple(int(i) for i in np.argwhere(outside)[0])}")
     z = contiguous(z, dtype)
     y = contiguous(y, dtype)
-    negative_coefficient = 1 - y
     positive_coefficient = y
     if pos_weight is not None:
         pw = as_float_array(pos_weight, "pos_weight")
         _check_broadcast("pos_weight", pw, z.shape)
         positive_coefficient = contiguous(y * pw.astype(dtype, copy=False))
-    loss = map_elements(
-        _bce_kernel, np.empty_like(z), z, negative_coefficient, positive_coefficient
-    )
+    loss = map_elements(_bce_kernel, np.empty_like(z), z, y, positive_coefficient)
     if weight is not None:
         w = as_float_array(weight, "weight")
         _check_broadcast("weight", w, z.shape)
