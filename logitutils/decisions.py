@@ -37,8 +37,9 @@ def predict_binary(logits, threshold=0.5):
 
     Returns
     -------
-    ndarray of bool
-        True where the positive class's probability exceeds `threshold`.
+    ndarray of bool or numpy.bool
+        True where the positive class's probability exceeds `threshold`,
+        same shape as `logits`; a 0-d input gives a NumPy scalar.
 
     Raises
     ------
@@ -65,7 +66,9 @@ def predict_binary(logits, threshold=0.5):
     _reject_nan(z, "logits")
     # Compare in float64 so that float32 logits are not judged against a
     # rounded threshold.
-    return np.asarray(z > np.float64(logit(t)))
+    result = np.asarray(z > np.float64(logit(t)))
+    # A 0-d input gives a NumPy scalar, as every other function here does.
+    return result[()] if result.ndim == 0 else result
 
 
 def predict_class(logits, axis=-1):
