@@ -266,9 +266,11 @@ def _limit_of_infinite_logits(z):
     inf for any other. Rows with two or more +inf logits have no limit (it
     depends on how fast each grows) and rows with NaN stay NaN.
     """
-    infinite = np.isposinf(z)
-    if not infinite.any():
+    # One fmax reduction (it skips NaN) finds a +inf without the mask, which
+    # costs a fifth of a cross-entropy; most logits have no +inf.
+    if not z.size or np.fmax.reduce(z, axis=None) != np.inf:
         return z
+    infinite = np.isposinf(z)
     with np.errstate(invalid="ignore"):
         single = (infinite.sum(axis=-1) == 1) & ~np.isnan(z).any(axis=-1)
     limit = np.where(infinite, z.dtype.type(0), z.dtype.type(-np.inf))
