@@ -20,8 +20,8 @@ from .normalization import softmax
 
 __all__ = ["fit_temperature", "expected_calibration_error"]
 
-# The inverse temperature beta = 1/T is searched by doubling up to this
-# factor of the largest |logit| span; beyond it beta * z overflows float64.
+# The search doubles the inverse temperature beta = 1/T while
+# beta * max|logit| stays below this, far from float64 overflow in beta * z.
 _BETA_LIMIT_SPAN = 1e300
 
 
@@ -325,7 +325,7 @@ def expected_calibration_error(probs, labels, n_bins=15):
         \mathrm{ECE} = \sum_{b=1}^{B} \frac{|B_b|}{N}
         \left|\operatorname{acc}(B_b) - \operatorname{conf}(B_b)\right|
 
-    as defined by Guo et al. :cite:p:`guo2017`. For (N, C) probabilities the
+    as defined by :cite:t:`guo2017`. For (N, C) probabilities the
     confidence is the top-label probability ``probs.max(axis=1)`` and the
     accuracy is the fraction of ``probs.argmax(axis=1) == labels``. For
     (N,) positive-class probabilities of a binary problem the confidence is
@@ -376,8 +376,9 @@ def expected_calibration_error(probs, labels, n_bins=15):
     :func:`numpy.argmax`.
 
     The binned ECE depends on `n_bins` and is biased upwards on small
-    samples: even perfectly calibrated predictions give a positive ECE of
-    order ``sqrt(n_bins / N)``.
+    samples: even perfectly calibrated predictions give a positive ECE,
+    on average up to ``sqrt(n_bins / N) / 2`` (the sampling noise of each
+    bin's accuracy).
 
     References
     ----------
@@ -397,7 +398,7 @@ def expected_calibration_error(probs, labels, n_bins=15):
 
     The binary form: positive-class probabilities against 0/1 labels. Half
     the examples sit at 0.2 with half of them positive, half at 0.8 with all
-    positive: ECE = 0.5 * |0.5 - 0.2| + 0.5 * |1.0 - 0.8| = 0.25.
+    positive: ``ECE = 0.5 * |0.5 - 0.2| + 0.5 * |1.0 - 0.8| = 0.25``.
 
     >>> expected_calibration_error(np.array([0.2, 0.2, 0.8, 0.8]),
     ...                            np.array([0, 1, 1, 1]))
