@@ -163,7 +163,7 @@ def main(argv=None):
     torch_threads = torch.get_num_threads() if torch is not None else 0
     print(f"numpy {np.__version__}, scipy {scipy.__version__}, "
           f"torch {torch.__version__ if torch is not None else 'absent'} "
-          f"({torch_threads} threads)")
+          f"({torch_threads} threads), logitutils {lu._blocks._workers()} threads")
     print(f"float64; elementwise n={n_elements:,}; row-wise shape "
           f"({n_elements // n_classes:,}, {n_classes}); median of {args.repeats} "
           f"after 1 warm-up; '!' marks a missed target")
@@ -191,11 +191,15 @@ def main(argv=None):
     if mismatches:
         print("RESULTS DIFFER: " + ", ".join(mismatches))
     targets = f"<= {SCIPY_TARGET:g}x scipy and <= {TORCH_TARGET:g}x torch"
+    if args.quick:
+        # Below 2**17 elements logitutils runs single-threaded and per-call
+        # overheads dominate, so the targets say nothing about a smoke run.
+        targets += ", not judged on --quick sizes"
     if failures:
         print(f"targets ({targets}): FAIL for " + ", ".join(failures))
     else:
         print(f"targets ({targets}): all pass")
-    return 1 if failures or mismatches else 0
+    return 1 if mismatches or (failures and not args.quick) else 0
 
 
 if __name__ == "__main__":
