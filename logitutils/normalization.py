@@ -141,13 +141,41 @@ def _nll_rows(z, labels):
     return map_rows(_nll_kernel, np.empty(rows.shape[0], rows.dtype), rows, labels)
 
 
+def _divide_by_temperature(arr, t, axis):
+    """``z / T`` in `arr`'s dtype, for softmax and log_softmax, for any finite T > 0.
+
+    The quotient is formed in float64 and rounded once: T itself need not be
+    a float32 number, and rounding it first would make a T below 1e-45 zero
+    (z / 0 = inf, and NaN for z = 0) and one above 3.4e38 inf.
+
+    For tiny T the quotient can overflow where the softmax is still well
+    defined (it tends to one-hot at the argmax). Both functions are
+    shift-invariant, so rows that overflowed are recomputed as
+    ``(z - max(z)) / T``: every entry is <= 0, can only overflow to -inf, and
+    exp of that is 0, the correctly rounded probability.
+    """
+    with np.errstate(over="ignore"):
+        if arr.dtype == np.float64:
+            scaled = arr / t
+        else:
+            scaled = (arr.astype(np.float64) / t).astype(arr.dtype)
+    overflowed = np.isinf(scaled) & np.isfinite(arr)
+    if overflowed.any():
+        rows = overflowed.any(axis=axis, keepdims=True)
+        with np.errstate(over="ignore", invalid="ignore"):
+            shifted = arr.astype(np.float64) - np.max(arr, axis=axis, keepdims=True)
+            shifted = (shifted / t).astype(arr.dtype)
+        scaled = np.where(rows, shifted, scaled)
+    return scaled
+
+
 def _as_rows(z, axis, temperature):
     """Validate and return a C-contiguous 2-D view with `axis` last."""
     arr = as_float_array(z, "z")
     axis = check_axis(axis, arr.ndim)
     t = check_temperature(temperature)
     if t != 1.0:
-        arr = arr / arr.dtype.type(t)
+        arr = _divide_by_temperature(arr, t, axis)
     moved = np.moveaxis(arr, axis, -1)
     rows = np.ascontiguousarray(moved).reshape(-1, moved.shape[-1]) if moved.size else None
     return arr, axis, moved.shape, rows

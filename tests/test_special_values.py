@@ -8,6 +8,8 @@ deliberately differ from torch here: torch returns NaN for infinite logits
 (it evaluates 0 * inf), logitutils the mathematically correct loss.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.special
@@ -234,3 +236,53 @@ class TestCrossEntropyInfiniteLogits:
             lu.cross_entropy(z, np.array([1]), label_smoothing=1.0),
             lu.cross_entropy(z, uniform), rtol=1e-15,
         )
+
+
+class TestExtremeTemperatures:
+    """Any finite T > 0 is valid; z / T may overflow where softmax is defined.
+
+    As T -> 0, softmax(z / T) tends to the uniform distribution over the
+    argmax set (one-hot for a unique maximum), and log_softmax to 0 there and
+    -inf elsewhere. Reference for the limit: scipy's softmax of the same
+    logits at a temperature (1e-300, resp. 1e-30 in float32) where z / T is
+    still finite and the limit has already been reached in floating point.
+    """
+
+    Z = np.array([[1.0, 2.0, 0.0], [3.0, -1.0, 3.0], [-2.0, -INF, -5.0]])
+
+    @dtypes
+    def test_vanishing_temperature(self, dtype):
+        z = self.Z.astype(dtype)
+        reached = 1e-300 if dtype == np.float64 else 1e-30
+        limit = scipy.special.softmax(z / dtype(reached), axis=-1)
+        log_limit = scipy.special.log_softmax(z / dtype(reached), axis=-1)
+        assert set(np.unique(limit)) <= {0.0, 0.5, 1.0}
+        fi = np.finfo(dtype)
+        for temperature in (float(fi.tiny), float(fi.smallest_subnormal), 5e-324):
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", RuntimeWarning)  # no stray overflow warnings
+                p = lu.softmax(z, temperature=temperature)
+                log_p = lu.log_softmax(z, temperature=temperature)
+            assert p.dtype == dtype
+            np.testing.assert_array_equal(p, limit)
+            # The log-probabilities of the losing classes are (z - max) / T
+            # up to a relative 1e-300: -inf once beyond the dtype's range.
+            # (z - max is exact here: small integers.)
+            gap = (z - z.max(axis=-1, keepdims=True)).astype(np.float64)
+            with np.errstate(over="ignore"):
+                expected = (gap / temperature).astype(dtype)
+            np.testing.assert_array_equal(log_p[limit > 0], log_limit[limit > 0])
+            np.testing.assert_allclose(log_p[limit == 0], expected[limit == 0],
+                                       rtol=4 * fi.eps, atol=0)
+
+    @dtypes
+    def test_huge_temperature(self, dtype):
+        # z / T underflows towards 0 and softmax tends to uniform; T beyond
+        # the float32 range must not turn into inf (z / inf = 0 would be
+        # right here, but a NaN for z = inf).
+        z = np.array([[1.0, 2.0, 0.0, -3.0]], dtype=dtype)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            p = lu.softmax(z, temperature=1e300)
+        np.testing.assert_allclose(p, 0.25, rtol=4 * np.finfo(dtype).eps)
+        assert p.dtype == dtype
