@@ -5,16 +5,20 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.requirements-installed
+CACHE  := _build/.jupyter_cache
 
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
+JB_FLAGS  := --builder html -W -n --keep-going
 
 # nbval re-runs every chapter in a fresh kernel and compares each output,
-# after the rewrites in the sanitize file, with the committed one.
+# after the rewrites in the sanitize file, with the committed one. One
+# worker per core; --dist loadscope keeps each notebook's cells together.
 NBVAL_FLAGS := --nbval --nbval-current-env \
 	--nbval-sanitize-with .ci/nbval_sanitize.cfg \
-	--nbval-cell-timeout=120 -p no:cacheprovider
+	--nbval-cell-timeout=120 -p no:cacheprovider \
+	-n auto --dist loadscope
 
-.PHONY: all book test venv unit lint nbval browser execute clean
+.PHONY: all book test venv unit lint nbval render browser execute bench clean
 
 all: book
 
@@ -25,22 +29,30 @@ $(STAMP): requirements.txt pyproject.toml
 
 venv: $(STAMP)
 
-## book: build the HTML book into _build/html (warnings are errors)
+## book: build the HTML book into _build/html (warnings are errors).
+## Notebooks whose code changed are executed first, one per core, into
+## Jupyter Book's cache; the build then renders from the cache.
 book: $(STAMP)
-	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
+	$(BIN)/python .ci/prime_cache.py $(CACHE) $(NOTEBOOKS)
+	$(BIN)/jupyter-book build . $(JB_FLAGS)
 
-## test: lint, unit tests and doctests, notebook validation, book build,
-## and the built book checked in a real browser
-test: lint unit nbval book browser
+## test: lint, unit tests and doctests, notebook validation, a full book
+## build, and the built book checked in a real browser
+test: lint unit nbval render browser
+
+lint: $(STAMP)
+	$(BIN)/ruff check logitutils tests benchmarks chapters .ci _ext
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -p no:cacheprovider tests logitutils --ignore=tests/browser
 
-lint: $(STAMP)
-	$(BIN)/ruff check logitutils tests benchmarks chapters .ci
-
 nbval: $(STAMP)
 	$(BIN)/python -m pytest $(NBVAL_FLAGS) $(NOTEBOOKS)
+
+# Every page rebuilt (--all) from the committed outputs: nbval has just
+# re-executed each notebook and proved them current.
+render: $(STAMP)
+	BOOK_EXECUTE=off $(BIN)/jupyter-book build . $(JB_FLAGS) --all
 
 # Needs the built book; skips (or, with LOGITUTILS_REQUIRE_BROWSER=1, fails)
 # when Chromium is not installed.
@@ -50,6 +62,11 @@ browser: $(STAMP)
 ## execute: re-run every notebook in place so the committed outputs are current
 execute: $(STAMP)
 	$(BIN)/python .ci/execute_notebooks.py $(NOTEBOOKS)
+
+## bench: build and test timings, per-notebook execution times, numerics table
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_build.py
+	$(BIN)/python benchmarks/bench_numerics.py
 
 clean:
 	rm -rf _build

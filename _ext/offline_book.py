@@ -17,9 +17,16 @@
 
 3. **Package versions for the status page**, as MyST substitutions
    (``{{ version_numpy }}`` and so on), read from the build environment.
+
+4. **Render-only builds.** With ``BOOK_EXECUTE=off`` in the environment the
+   notebooks are rendered with their committed outputs instead of being
+   executed. ``make test`` builds this way because nbval has just re-run
+   every notebook and proved those outputs current; executing them a second
+   time would prove nothing new.
 """
 
 import importlib.util
+import os
 import platform
 import shutil
 from importlib import metadata
@@ -96,6 +103,16 @@ def _add_version_substitutions(app, config):
     config.myst_substitutions = {**versions, **config.myst_substitutions}
 
 
+def _render_only(app, config):
+    mode = os.environ.get("BOOK_EXECUTE")
+    if mode is None:
+        return
+    if mode != "off":
+        raise ValueError(f"BOOK_EXECUTE may only be 'off' (or unset), got {mode!r}")
+    config.nb_execution_mode = "off"
+    logger.info("BOOK_EXECUTE=off: rendering the committed notebook outputs")
+
+
 def setup(app):
     app.setup_extension("sphinx_thebe")
     app.setup_extension("myst_nb")
@@ -103,5 +120,6 @@ def setup(app):
     # Priority 900: after sphinx.ext.mathjax has read its own default.
     app.connect("config-inited", _set_mathjax_path, priority=900)
     app.connect("config-inited", _add_version_substitutions)
+    app.connect("config-inited", _render_only)
     app.connect("build-finished", _copy_mathjax)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
