@@ -37,6 +37,8 @@ def main(argv):
     if not stale:
         print(f"cache: all {len(paths)} notebooks are current")
         return 0
+    for uri in stale:
+        print(f"cache: executing {Path(uri).relative_to(Path.cwd())}", flush=True)
     start = time.perf_counter()
     executor = load_executor("local-parallel", cache=cache)
     result = executor.run_and_cache(filter_uris=stale, timeout=TIMEOUT_PER_CELL)
