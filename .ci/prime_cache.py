@@ -11,6 +11,7 @@ not. (Changes to imported code, such as logitutils, do not change the hash;
 `make test` re-runs every notebook with nbval to catch those.)
 """
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -38,7 +39,7 @@ def main(argv):
         print(f"cache: all {len(paths)} notebooks are current")
         return 0
     for uri in stale:
-        print(f"cache: executing {Path(uri).relative_to(Path.cwd())}", flush=True)
+        print(f"cache: executing {os.path.relpath(uri)}", flush=True)
     start = time.perf_counter()
     executor = load_executor("local-parallel", cache=cache)
     result = executor.run_and_cache(filter_uris=stale, timeout=TIMEOUT_PER_CELL)
