@@ -16,7 +16,7 @@ Each time is the **median** of ``--repeats`` calls, taken after one warm-up
 call, with the three libraries interleaved call by call so that drift in
 machine load affects them alike. The targets checked on the last line are
 ``logitutils <= scipy`` and ``logitutils <= 2.5 x torch`` for every function
-that has the counterpart.
+that has the counterpart; ``--strict`` makes a missed target fail the run.
 """
 
 import argparse
@@ -153,6 +153,10 @@ def main(argv=None):
                         help="10**5 elements instead of 10**7 (smoke run)")
     parser.add_argument("--repeats", type=int, default=7,
                         help="timed calls per function and library (default 7)")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit with status 1 when a target is missed (timings on a "
+                             "busy machine are noisy, so by default only results that "
+                             "disagree between the libraries fail the run)")
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
@@ -199,7 +203,7 @@ def main(argv=None):
         print(f"targets ({targets}): FAIL for " + ", ".join(failures))
     else:
         print(f"targets ({targets}): all pass")
-    return 1 if mismatches or (failures and not args.quick) else 0
+    return 1 if mismatches or (failures and args.strict and not args.quick) else 0
 
 
 if __name__ == "__main__":
