@@ -12,6 +12,7 @@ __all__ = [
     "as_float_array",
     "as_index_array",
     "check_axis",
+    "check_distributions",
     "check_probability",
     "check_reduction",
     "check_temperature",
@@ -125,3 +126,33 @@ def contiguous(arr, dtype=None):
     """C-contiguous copy of `arr` if needed; unlike np.ascontiguousarray, 0-d stays 0-d."""
     arr = np.asarray(arr, dtype=dtype)
     return arr if arr.flags.c_contiguous else np.array(arr, order="C")
+
+
+def check_distributions(p, what, *, allow_nan, hint=""):
+    """Check that `p` holds probabilities and its last axis sums to 1.
+
+    Every entry must lie in [0, 1]; for arrays of two or more dimensions,
+    every row along the last axis must also sum to 1. With `allow_nan`, NaN
+    entries pass (so they propagate to the result) and rows containing them
+    are not checked for their sum.
+    """
+    with np.errstate(invalid="ignore"):
+        inside = (p >= 0) & (p <= 1)
+    outside = ~(inside | np.isnan(p)) if allow_nan else ~inside
+    if outside.any():
+        index = tuple(int(i) for i in np.argwhere(outside)[0])
+        raise ValueError(f"{what} must lie in [0, 1]; got {p[index]!r} at index {index}")
+    if p.ndim < 2:
+        return
+    sums = p.sum(axis=-1, dtype=np.float64)
+    # A row normalised by division in floating point is off by a few ulp per
+    # class, so the tolerance grows with the number of classes.
+    tolerance = max(1e-6, 64 * p.shape[-1] * float(np.finfo(p.dtype).eps))
+    with np.errstate(invalid="ignore"):
+        off = np.abs(sums - 1) > tolerance
+    if off.any():
+        row = int(np.flatnonzero(off.reshape(-1))[0])
+        raise ValueError(
+            f"{what} must sum to 1 along the class axis; row {row} sums to "
+            f"{float(sums.reshape(-1)[row]):.6g}{hint}"
+        )

@@ -14,7 +14,7 @@ A classifier is *calibrated* when, among the examples it gives confidence
 import numpy as np
 import scipy.optimize
 
-from ._validation import _as_array, as_float_array
+from ._validation import _as_array, as_float_array, check_distributions
 from .elementwise import sigmoid
 from .normalization import softmax
 
@@ -278,23 +278,12 @@ def fit_temperature(logits, labels):
 
 
 def _check_probabilities(p):
-    with np.errstate(invalid="ignore"):
-        outside = ~((p >= 0) & (p <= 1))  # also catches NaN
-    if outside.any():
-        index = _first_bad(outside)
-        raise ValueError(f"probabilities must lie in [0, 1]; got {p[index]!r} at index {index}")
-    if p.ndim == 2:
-        sums = p.sum(axis=1, dtype=np.float64)
-        # A row normalised in floating point is off by a few ulp per class.
-        tolerance = max(1e-6, 64 * p.shape[1] * float(np.finfo(p.dtype).eps))
-        off = np.abs(sums - 1) > tolerance
-        if off.any():
-            row = int(np.flatnonzero(off)[0])
-            raise ValueError(
-                f"each row of (N, C) probabilities must sum to 1; row {row} sums to "
-                f"{float(sums[row]):.6g} (for one positive-class probability per "
-                "example, pass shape (N,))"
-            )
+    check_distributions(
+        p,
+        "probabilities",
+        allow_nan=False,
+        hint=" (for one positive-class probability per example, pass shape (N,))",
+    )
 
 
 def _check_n_bins(n_bins):

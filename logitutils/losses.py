@@ -21,6 +21,7 @@ from ._validation import (
     _as_array,
     as_float_array,
     as_index_array,
+    check_distributions,
     check_probability,
     check_reduction,
     contiguous,
@@ -236,23 +237,7 @@ def _check_probability_targets(t, logits_shape):
             f"probability targets of shape {t.shape} must have the logits' shape "
             f"{logits_shape}{hint}"
         )
-    with np.errstate(invalid="ignore"):
-        outside = (t < 0) | (t > 1)
-    if outside.any():
-        index = tuple(int(i) for i in np.argwhere(outside)[0])
-        raise ValueError(
-            f"probability targets must lie in [0, 1]; got {t[index]!r} at index {index}"
-        )
-    sums = t.sum(axis=-1)
-    # A row normalised by division is off by a few ulp per class.
-    tolerance = max(1e-6, 64 * t.shape[-1] * float(np.finfo(t.dtype).eps))
-    off = np.abs(sums - 1) > tolerance
-    if off.any():
-        row = int(np.flatnonzero(off)[0])
-        raise ValueError(
-            f"probability targets must sum to 1 along the class axis; row {row} sums "
-            f"to {float(sums[row]):.6g}"
-        )
+    check_distributions(t, "probability targets", allow_nan=True)
 
 
 def _limit_of_infinite_logits(z):
