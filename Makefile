@@ -44,7 +44,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check logitutils tests benchmarks chapters .ci _ext
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest -p no:cacheprovider tests logitutils --ignore=tests/browser
+	$(BIN)/python -m pytest -p no:cacheprovider -n auto tests logitutils --ignore=tests/browser
 
 nbval: $(STAMP)
 	$(BIN)/python -m pytest $(NBVAL_FLAGS) $(NOTEBOOKS)
