@@ -13,8 +13,8 @@ the same number of elements. torch sees the very same memory through
 is single-threaded. Losses use each library's default reduction ("mean").
 
 Each time is the **median** of ``--repeats`` calls, taken after one warm-up
-call, with the three libraries interleaved call by call so that drift in
-machine load affects them alike. The targets checked on the last line are
+call, with the three libraries interleaved call by call (in rotating order)
+so that drift in machine load affects them alike. The targets checked on the last line are
 ``logitutils <= scipy`` and ``logitutils <= 2.5 x torch`` for every function
 that has the counterpart; ``--strict`` makes a missed target fail the run.
 """
@@ -117,14 +117,20 @@ def agree(ours, reference):
 
 
 def time_case(calls, repeats):
-    """Median seconds per call for each callable, interleaved call by call."""
+    """Median seconds per call for each callable, interleaved call by call.
+
+    The order rotates from one round to the next, so no library always runs
+    right after another one (torch's OpenMP threads keep spinning for a
+    moment after a call, taking a core from whatever runs next).
+    """
     live = [c for c in calls if c]
     results = [c() for c in live]  # warm-up (thread pools, caches, page faults)
     samples = [[] for _ in live]
-    for _ in range(repeats):
-        for i, call in enumerate(live):
+    for round_ in range(repeats):
+        for k in range(len(live)):
+            i = (round_ + k) % len(live)
             start = time.perf_counter()
-            call()
+            live[i]()
             samples[i].append(time.perf_counter() - start)
     medians = iter(statistics.median(s) for s in samples)
     firsts = iter(results)
