@@ -57,7 +57,7 @@ render: $(STAMP)
 # Needs the built book; skips (or, with LOGITUTILS_REQUIRE_BROWSER=1, fails)
 # when Chromium is not installed.
 browser: $(STAMP)
-	$(BIN)/python -m pytest -p no:cacheprovider tests/browser
+	$(BIN)/python -m pytest -p no:cacheprovider -n auto tests/browser
 
 ## execute: re-run every notebook in place so the committed outputs are current
 execute: $(STAMP)
