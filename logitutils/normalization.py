@@ -7,7 +7,10 @@ Then
 
 * ``logsumexp(z) = m + log1p(r)``,
 * ``log_softmax(z) = (z - m) - log1p(r)``,
-* ``softmax(z) = e / (1 + r)``.
+* ``softmax(z) = e / (1 + r)``,
+* and, for :func:`logitutils.cross_entropy` with class indices,
+  ``-log_softmax(z)[y] = (m - z_y) + log1p(r)``, without the other classes'
+  log-probabilities.
 
 Keeping ``r`` apart from the 1 is what lets ``log1p`` return the tiny
 log-probability of a dominant class (``-4.2e-18`` for logits ``[0, -40]``)
