@@ -18,7 +18,16 @@ NBVAL_FLAGS := --nbval --nbval-current-env \
 	--nbval-cell-timeout=120 -p no:cacheprovider \
 	-n auto --dist loadscope
 
-.PHONY: all book test venv unit lint nbval render browser execute bench clean
+# The second nbval pass: the same notebooks on other code paths than this
+# CPU's own, as a reader's machine takes them. PyTorch runs its generic
+# kernels instead of AVX2/AVX-512 ones, OpenBLAS its Sandy Bridge kernels,
+# NumPy its baseline loops without AVX2/FMA, MKL its compatible path, and
+# BLAS and OpenMP one thread. Every committed output must survive both.
+OTHER_CPU := ATEN_CPU_CAPABILITY=default OPENBLAS_CORETYPE=Sandybridge \
+	NPY_DISABLE_CPU_FEATURES=X86_V3 MKL_CBWR=COMPATIBLE \
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+
+.PHONY: all book test venv unit lint nbval nbval-other-cpu render browser execute bench clean
 
 all: book
 
@@ -36,9 +45,10 @@ book: $(STAMP)
 	$(BIN)/python .ci/prime_cache.py $(CACHE) $(NOTEBOOKS)
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 
-## test: lint, unit tests and doctests, notebook validation, a full book
-## build, and the built book checked in a real browser
-test: lint unit nbval render browser
+## test: lint, unit tests and doctests, notebook validation (natively and
+## on other CPU code paths), a full book build, and the built book checked
+## in a real browser
+test: lint unit nbval nbval-other-cpu render browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check logitutils tests benchmarks chapters .ci _ext
@@ -48,6 +58,9 @@ unit: $(STAMP)
 
 nbval: $(STAMP)
 	$(BIN)/python -m pytest $(NBVAL_FLAGS) $(NOTEBOOKS)
+
+nbval-other-cpu: $(STAMP)
+	env $(OTHER_CPU) $(BIN)/python -m pytest $(NBVAL_FLAGS) $(NOTEBOOKS)
 
 # Every page rebuilt (--all) from the committed outputs: nbval has just
 # re-executed each notebook and proved them current.

@@ -11,6 +11,7 @@ float32 results agree to rtol 2e-5: torch computes float32 log-softmax as
 ``z - max - log(sum)`` with an error of ~|z - max| ulp.
 """
 
+import mpmath
 import numpy as np
 import pytest
 import scipy.special
@@ -426,12 +427,37 @@ class TestPredictBinary:
         assert ours.dtype == np.bool_ and ours.shape == z.shape
         np.testing.assert_array_equal(ours[clear], expected[clear])
 
-    def test_logits_at_the_threshold_logit(self):
-        # sigmoid(z) > t is strict: a logit equal to logit(t) is not above.
-        t = 0.75
-        z0 = scipy.special.logit(t)
-        z = np.array([np.nextafter(z0, -np.inf), z0, np.nextafter(z0, np.inf)])
-        np.testing.assert_array_equal(lu.predict_binary(z, threshold=t), [False, False, True])
+    def test_strict_at_the_exact_threshold_logit(self):
+        # sigmoid(z) > t is strict. At t = 0.5 the threshold logit is exactly
+        # 0, so a logit of 0 is not above it and the next float is.
+        z = np.array([-5e-324, 0.0, 5e-324])
+        np.testing.assert_array_equal(lu.predict_binary(z), [False, False, True])
+
+    def test_logits_next_to_the_threshold_logit(self):
+        # The exact decision sigmoid(z) > 0.75 is z > log 3 (mpmath). Floats
+        # two or more steps from log 3 are decided exactly; the two floats
+        # that bracket log 3 depend on the last bit of the log1p in the
+        # platform's libm, which differs from one CPU to another.
+        with mpmath.workdps(40):
+            boundary = mpmath.log(3)
+            nearest = float(boundary)
+            below, above = (
+                (np.nextafter(nearest, -np.inf), nearest)
+                if nearest > boundary
+                else (nearest, np.nextafter(nearest, np.inf))
+            )
+        z = np.array([
+            np.nextafter(np.nextafter(below, -np.inf), -np.inf),
+            np.nextafter(below, -np.inf),
+            np.nextafter(above, np.inf),
+            np.nextafter(np.nextafter(above, np.inf), np.inf),
+        ])
+        np.testing.assert_array_equal(
+            lu.predict_binary(z, threshold=0.75), [False, False, True, True]
+        )
+        # The bracketing pair is decided one way or the other, in order.
+        pair = lu.predict_binary(np.array([below, above]), threshold=0.75)
+        assert not pair[0] or pair[1]
 
     def test_thresholds_zero_and_one(self):
         # Exactly: sigmoid(z) > 0 for every z > -inf, and sigmoid(z) > 1

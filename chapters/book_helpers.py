@@ -1,0 +1,161 @@
+"""Helpers shared by the chapters of *Logits, Explained*.
+
+Every chapter imports these rather than defining its own, so that all of
+them glue numbers and fix their threads in the same way.
+
+The notebooks are committed with their outputs, and ``make test`` re-runs
+them with nbval, which compares each output with the committed text. A
+reader's machine has other SIMD paths, BLAS kernels and core counts than
+the one that produced the outputs, so the last bits of a float differ from
+machine to machine. What the chapters store must therefore be a property
+of the mathematics:
+
+- :func:`glue_number` rounds a number to the precision the prose shows it
+  with before gluing it, so the stored value carries no hidden digits;
+- :func:`deterministic_start` fixes the seeds and thread counts, so that
+  the order of floating-point sums does not follow the number of cores.
+"""
+
+import math
+import re
+
+import numpy as np
+from myst_nb import glue
+
+__all__ = ["deterministic_start", "glue_number", "rounded"]
+
+# The format specifications the prose uses with {glue:text}`name:spec`:
+# an optional sign, a precision and one of the types f, e, g, %, or d alone.
+_SPEC = re.compile(r"(?P<sign>[+ ]?)(?:\.(?P<digits>\d+)(?P<kind>[efg%])|(?P<int>d))")
+
+
+def _as_python_number(value):
+    # NumPy scalars, 0-d arrays and 0-d tensors become Python numbers, so
+    # that the glued text is "0.5" and not "np.float64(0.5)".
+    shape = tuple(getattr(value, "shape", ()))
+    if shape != ():
+        raise ValueError(f"expected a single number, got an array of shape {shape}")
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"expected a number, got {value!r} of type {type(value).__name__}")
+    return value
+
+
+def rounded(value, spec):
+    """`value` rounded to the digits that the format `spec` shows.
+
+    Parameters
+    ----------
+    value : int, float, NumPy scalar or 0-d array or tensor
+        The number to round.
+    spec : str
+        A format specification as the prose uses it: ``".3f"``, ``"+.2f"``,
+        ``".2e"``, ``".3g"``, ``".1%"`` or ``"d"``.
+
+    Returns
+    -------
+    int or float
+        The Python number nearest to what ``format(value, spec)`` shows, so
+        that formatting it with `spec` gives the same text and it holds no
+        further digits. ``"d"`` gives an int; NaN and infinities pass
+        through.
+
+    Raises
+    ------
+    ValueError
+        If `spec` is not one of the forms above, or ``"d"`` is asked of a
+        number that is not a whole number.
+    TypeError
+        If `value` is not a number.
+
+    Examples
+    --------
+    >>> rounded(2.3978952727983693, ".3f")
+    2.398
+    >>> rounded(3.552713678800501e-15, ".1e")
+    3.6e-15
+    >>> rounded(0.97368421, ".1%")
+    0.974
+    >>> rounded(4.000000000000001, "d")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'd' shows whole numbers; 4.000000000000001 is not one
+    """
+    match = _SPEC.fullmatch(spec) if isinstance(spec, str) else None
+    if match is None:
+        raise ValueError(
+            f"unsupported format {spec!r}: expected a precision and one of f, e, g, % "
+            "(such as '.3f', '+.2f', '.1e', '.3g', '.1%'), or 'd'"
+        )
+    value = _as_python_number(value)
+    if match["int"]:
+        if isinstance(value, float) and not value.is_integer():
+            raise ValueError(f"'d' shows whole numbers; {value!r} is not one")
+        return int(value)
+    value = float(value)
+    if not math.isfinite(value):
+        return value
+    digits, kind = int(match["digits"]), match["kind"]
+    if kind == "%":
+        # ".1%" shows the value times 100 with one decimal: three decimals
+        # of the value itself.
+        kind, digits = "f", digits + 2
+    # Python's float formatting is correctly rounded, and float() of its
+    # text is the nearest double, whose repr is that short text again.
+    result = float(format(value, f".{digits}{kind}"))
+    return result + 0.0  # -0.0 becomes 0.0
+
+
+def glue_number(name, value, spec):
+    """Glue `value` for the prose, rounded as the prose shows it.
+
+    Use it with the same specification in the text:
+    ``glue_number("ch1_odds", odds, ".2f")`` in a code cell and
+    ``{glue:text}`ch1_odds:.2f``` in Markdown.
+
+    Parameters
+    ----------
+    name : str
+        The glue key.
+    value : int, float, NumPy scalar or 0-d array or tensor
+        The number.
+    spec : str
+        The format specification the prose uses; see :func:`rounded`.
+
+    Returns
+    -------
+    int or float
+        The glued (rounded) number.
+    """
+    number = rounded(value, spec)
+    glue(name, number, display=False)
+    return number
+
+
+def deterministic_start(seed=0):
+    """Seed the random generators and run on one thread.
+
+    The order in which a sum is accumulated depends on how many threads
+    share it, so training a model on 2 or 16 cores gives different last
+    bits. One thread for PyTorch, for the BLAS under NumPy and scikit-learn,
+    and for OpenMP makes each chapter compute the same sums on every
+    machine. The chapters' models are small enough that this costs little.
+
+    Parameters
+    ----------
+    seed : int, optional
+        Seed for PyTorch's global generator and the returned NumPy one.
+
+    Returns
+    -------
+    numpy.random.Generator
+        A generator seeded with `seed`.
+    """
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1)
+    torch.set_num_threads(1)
+    torch.manual_seed(seed)
+    return np.random.default_rng(seed)
