@@ -142,6 +142,13 @@ def deterministic_start(seed=0):
     and for OpenMP makes each chapter compute the same sums on every
     machine. The chapters' models are small enough that this costs little.
 
+    One thread does not make a float32 model portable: PyTorch's vectorised
+    random fills differ in the last bit from one SIMD path to another, so
+    a model built in float32 and then converted with ``.double()`` starts
+    from other weights on another CPU. A model whose trained numbers are
+    printed is built in float64 from its first weight, with
+    ``torch.set_default_dtype(torch.float64)`` or ``dtype=torch.float64``.
+
     Parameters
     ----------
     seed : int, optional
