@@ -22,7 +22,7 @@ import re
 import numpy as np
 from myst_nb import glue
 
-__all__ = ["deterministic_start", "glue_number", "rounded"]
+__all__ = ["deterministic_start", "first_float_where", "glue_number", "rounded"]
 
 # The format specifications the prose uses with {glue:text}`name:spec`:
 # an optional sign, a precision and one of the types f, e, g, %, or d alone.
@@ -166,3 +166,111 @@ def deterministic_start(seed=0):
     torch.set_num_threads(1)
     torch.manual_seed(seed)
     return np.random.default_rng(seed)
+
+
+# Integer types as wide as each float, for reading a float's bits.
+_INT_OF_WIDTH = {16: "int16", 32: "int32", 64: "int64"}
+
+
+def _float_codec(dtype):
+    # Two functions between the floats of `dtype` and integers that are
+    # ordered like the floats: non-negative floats compare like their bit
+    # patterns read as integers, and a negative float maps to minus the
+    # pattern of its magnitude.
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - the book always has torch
+        torch = None
+    if torch is not None and isinstance(dtype, torch.dtype):
+        if not dtype.is_floating_point:
+            raise TypeError(f"expected a floating-point dtype, got {dtype}")
+        bits = torch.finfo(dtype).bits
+        int_dtype = getattr(torch, _INT_OF_WIDTH[bits])
+
+        def to_int(x):
+            return int(torch.tensor(float(x), dtype=dtype).view(int_dtype))
+
+        def to_float(n):
+            return torch.tensor(n, dtype=int_dtype).view(dtype)
+
+    else:
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f" or dtype.itemsize * 8 not in _INT_OF_WIDTH:
+            raise TypeError(f"expected float16, float32 or float64, got {dtype}")
+        bits = dtype.itemsize * 8
+        int_dtype = np.dtype(_INT_OF_WIDTH[bits])
+
+        def to_int(x):
+            return int(np.array(x, dtype=dtype).view(int_dtype))
+
+        def to_float(n):
+            return np.array(n, dtype=int_dtype).view(dtype)[()]
+
+    sign = 1 << (bits - 1)
+
+    def key(x):
+        n = to_int(x)
+        return n if n >= 0 else -(n + sign)
+
+    def value(k):
+        return to_float(k if k >= 0 else -k - sign)
+
+    return key, value
+
+
+def first_float_where(predicate, lo, hi, dtype):
+    """The smallest float of `dtype` in ``(lo, hi]`` at which `predicate` holds.
+
+    Every float between two floats is visited by bisecting the integers
+    that order them, so the answer is exact: the float returned satisfies
+    the predicate and the float just below it does not. At most about 64
+    evaluations are needed, whatever the range.
+
+    Parameters
+    ----------
+    predicate : callable
+        Called with one float of `dtype`: a NumPy scalar for a NumPy dtype,
+        a 0-d tensor for a PyTorch dtype (``torch.bfloat16`` included). It
+        must be False at `lo`, True at `hi`, and switch once in between.
+    lo, hi : float
+        The ends of the range, rounded to `dtype`; ``lo < hi``.
+    dtype : NumPy float dtype or torch floating dtype
+
+    Returns
+    -------
+    float
+        The switching float, as a Python float (every float16, bfloat16 and
+        float32 is exactly a float64).
+
+    Raises
+    ------
+    ValueError
+        If the range is empty after rounding to `dtype`, or the predicate
+        does not hold at `hi` or already holds at `lo`.
+    TypeError
+        If `dtype` is not a floating-point type.
+
+    Examples
+    --------
+    The smallest float64 that changes 1.0 when added to it is just above
+    half the machine epsilon (1 + eps/2 is a tie and rounds to even, 1.0):
+
+    >>> t = first_float_where(lambda t: 1.0 + t > 1.0, 0, 1, np.float64)
+    >>> t > 2.0**-53, t == float(np.nextafter(2.0**-53, 1))
+    (True, True)
+    """
+    key, value = _float_codec(dtype)
+    low, high = key(lo), key(hi)
+    if low >= high:
+        raise ValueError(f"expected lo < hi in {dtype}, got lo={lo!r}, hi={hi!r}")
+    if predicate(value(low)):
+        raise ValueError(f"the predicate already holds at lo={lo!r}")
+    if not predicate(value(high)):
+        raise ValueError(f"the predicate does not hold at hi={hi!r}")
+    while high - low > 1:
+        middle = (low + high) // 2
+        if predicate(value(middle)):
+            high = middle
+        else:
+            low = middle
+    return float(value(high))
