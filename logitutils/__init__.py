@@ -16,8 +16,17 @@ Calibration
     :func:`fit_temperature`, :func:`expected_calibration_error`
 Sampling (decoding a language model's logits)
     :func:`top_k_filter`, :func:`top_p_filter`, :func:`sample_from_logits`
+Threads
+    :func:`get_num_threads`, :func:`set_num_threads`
+
+Arrays of 2**17 elements or more are computed in blocks on several threads
+(see :func:`set_num_threads`); the results do not depend on the number of
+threads. The thread pool is safe to use from several threads at once and
+in processes forked from one that used it.
 """
 
+from . import _threadpool  # noqa: F401  (registers with threadpoolctl)
+from ._blocks import get_num_threads, set_num_threads
 from .calibration import expected_calibration_error, fit_temperature
 from .decisions import predict_binary, predict_class
 from .elementwise import log_sigmoid, logit, sigmoid, softplus
@@ -42,6 +51,8 @@ __all__ = [
     "top_k_filter",
     "top_p_filter",
     "sample_from_logits",
+    "get_num_threads",
+    "set_num_threads",
 ]
 
 __version__ = "0.1.0"
