@@ -191,7 +191,7 @@ def set_num_threads(n):
     n : int or None
         A positive number of threads (1 computes everything on the calling
         thread), or None for the default described in
-        :func:`get_num_threads`. :func:`threadpoolctl.threadpool_limits`
+        :func:`get_num_threads`. ``threadpoolctl.threadpool_limits``
         also sets this value (the library is listed as ``"logitutils"``).
 
     Raises

@@ -14,7 +14,14 @@ A classifier is *calibrated* when, among the examples it gives confidence
 import numpy as np
 import scipy.optimize
 
-from ._validation import _as_array, as_float_array, check_distributions
+from ._tensors import accepts_tensors
+from ._validation import (
+    _as_array,
+    as_float_array,
+    as_index_array,
+    check_distributions,
+    first_index,
+)
 from .elementwise import sigmoid
 from .normalization import softmax
 
@@ -39,7 +46,7 @@ def _check_labels(labels, n_rows, n_classes, binary, array_name):
             f"{array_name} have {n_rows} rows but labels have {arr.shape[0]} entries; "
             "they must have one label per example"
         )
-    y = arr.astype(np.int64, copy=False)
+    y = as_index_array(arr, "labels")
     bad = (y < 0) | (y >= n_classes)
     if bad.any():
         position = int(np.flatnonzero(bad)[0])
@@ -64,10 +71,6 @@ def _check_shape(arr, array_name, single):
             f"{array_name} of shape {arr.shape} have fewer than 2 classes; for one "
             f"{single} per example (binary), pass shape (N,)"
         )
-
-
-def _first_bad(mask):
-    return tuple(int(i) for i in np.argwhere(mask)[0])
 
 
 # ---------------------------------------------------------------------------
@@ -162,6 +165,7 @@ def _fit_inverse_temperature(z, y, binary):
     )
 
 
+@accepts_tensors
 def fit_temperature(logits, labels):
     r"""Fit the temperature that minimises the NLL of held-out labels.
 
@@ -262,7 +266,7 @@ def fit_temperature(logits, labels):
     y = _check_labels(labels, z.shape[0], n_classes, binary, "logits")
     finite = np.isfinite(z)
     if not finite.all():
-        index = _first_bad(~finite)
+        index = first_index(~finite)
         raise ValueError(
             f"logits must be finite; got {z[index]!r} at index {index} "
             "(a temperature cannot rescale an infinite or NaN logit)"
@@ -307,6 +311,7 @@ def _binned_gap(confidence, outcome, n_bins):
     return float(np.abs(outcome_sum - confidence_sum).sum() / confidence.size)
 
 
+@accepts_tensors
 def expected_calibration_error(probs, labels, n_bins=15):
     r"""Expected calibration error (ECE) with equal-width confidence bins.
 

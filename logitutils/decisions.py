@@ -8,7 +8,8 @@ logit.
 
 import numpy as np
 
-from ._validation import as_float_array, check_axis, check_probability
+from ._tensors import accepts_tensors
+from ._validation import as_float_array, check_axis, check_probability, first_index
 from .elementwise import logit
 
 __all__ = ["predict_binary", "predict_class"]
@@ -17,13 +18,14 @@ __all__ = ["predict_binary", "predict_class"]
 def _reject_nan(z, name):
     nan = np.isnan(z)
     if nan.any():
-        first = tuple(int(i) for i in np.argwhere(nan)[0])
+        first = first_index(nan)
         raise ValueError(
             f"{name} contain {int(nan.sum())} NaN value(s), the first at index {first}; "
             "a NaN logit has no decision (fix the model or mask the rows first)"
         )
 
 
+@accepts_tensors
 def predict_binary(logits, threshold=0.5):
     r"""Binary decisions ``sigmoid(logits) > threshold``, without a sigmoid.
 
@@ -71,6 +73,7 @@ def predict_binary(logits, threshold=0.5):
     return result[()] if result.ndim == 0 else result
 
 
+@accepts_tensors
 def predict_class(logits, axis=-1):
     """The predicted class: the index of the largest logit along `axis`.
 

@@ -10,7 +10,8 @@ import numpy as np
 import scipy.special
 
 from ._blocks import map_elements, scratch
-from ._validation import as_float_array, contiguous, result_float_dtype
+from ._tensors import accepts_tensors
+from ._validation import as_float_input, cast_result, contiguous
 
 __all__ = ["sigmoid", "logit", "log_sigmoid", "softplus"]
 
@@ -19,19 +20,12 @@ __all__ = ["sigmoid", "logit", "log_sigmoid", "softplus"]
 _EXPIT_UNDERFLOW = -709.0
 
 
-def _finish(out, x):
-    """Return 0-d results as scalars and float16 inputs as float16."""
-    dtype = result_float_dtype(x)
-    if dtype is not None:
-        out = out.astype(dtype)
-    return out[()] if out.ndim == 0 else out
-
-
 def _apply(kernel, x, name):
-    arr = contiguous(as_float_array(x, name))
-    out = np.empty_like(arr)
-    map_elements(kernel, out, arr)
-    return _finish(out, x)
+    arr, dtype = as_float_input(x, name)
+    arr = contiguous(arr)
+    out = cast_result(map_elements(kernel, np.empty_like(arr), arr), dtype)
+    # 0-d input gives a NumPy scalar.
+    return out[()] if out.ndim == 0 else out
 
 
 def _minimum(x, value, out):
@@ -161,6 +155,7 @@ def _log1p_exp_minus_abs(z, out):
     return np.log1p(out, out=out)
 
 
+@accepts_tensors
 def sigmoid(z):
     r"""Logistic sigmoid, the probability that a logit stands for.
 
@@ -202,6 +197,7 @@ def sigmoid(z):
     return _apply(_sigmoid_kernel, z, "z")
 
 
+@accepts_tensors
 def logit(p):
     r"""Log-odds of a probability, the inverse of :func:`sigmoid`.
 
@@ -239,6 +235,7 @@ def logit(p):
     return _apply(_logit_kernel, p, "p")
 
 
+@accepts_tensors
 def log_sigmoid(z):
     r"""Logarithm of the sigmoid, accurate for every logit.
 
@@ -276,6 +273,7 @@ def log_sigmoid(z):
     return _apply(_log_sigmoid_kernel, z, "z")
 
 
+@accepts_tensors
 def softplus(z):
     r"""Softplus, the smooth ramp :math:`\log(1 + e^{z})`.
 

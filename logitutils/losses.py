@@ -17,10 +17,13 @@ losses. They differ from torch in three deliberate ways:
 import numpy as np
 
 from ._blocks import map_elements, scratch
+from ._tensors import accepts_tensors
 from ._validation import (
     _as_array,
     as_float_array,
+    as_float_input,
     as_index_array,
+    cast_result,
     check_distributions,
     check_probability,
     check_reduction,
@@ -94,6 +97,7 @@ def _check_broadcast(name, array, shape):
         )
 
 
+@accepts_tensors
 def binary_cross_entropy_with_logits(
     logits, targets, *, weight=None, pos_weight=None, reduction="mean"
 ):
@@ -164,13 +168,16 @@ def binary_cross_entropy_with_logits(
     array([ 0., inf])
     """
     reduction = check_reduction(reduction)
-    z = as_float_array(logits, "logits")
+    z, result_dtype = as_float_input(logits, "logits")
     # _as_array, not np.asarray: a ragged list then gives a TypeError that
     # names `targets`, not NumPy's anonymous ValueError.
     y_raw = _as_array(targets, "targets")
-    y = as_float_array(y_raw, "targets")
+    y, targets_dtype = as_float_input(y_raw, "targets")
     if y_raw.dtype.kind in "iub":
         y = y.astype(z.dtype)
+    else:
+        # Mixed float dtypes promote, as NumPy's arithmetic does.
+        result_dtype = np.result_type(result_dtype, targets_dtype)
     if y.shape != z.shape:
         raise ValueError(
             f"targets of shape {y.shape} must have the same shape as logits {z.shape}"
@@ -200,7 +207,7 @@ def binary_cross_entropy_with_logits(
         # A weight of 0 excludes the element, even if its loss is infinite
         # (loss *= w would make 0 * inf = NaN there).
         loss = _times_where_nonzero(w.astype(dtype, copy=False), loss, np.empty_like(loss))
-    return _reduce(loss, reduction)
+    return cast_result(_reduce(loss, reduction), result_dtype)
 
 
 def _check_class_indices(y, n_rows, n_classes, ignore_index, unbatched):
@@ -228,7 +235,7 @@ def _check_class_indices(y, n_rows, n_classes, ignore_index, unbatched):
     return y
 
 
-def _check_probability_targets(t, logits_shape):
+def _check_probability_targets(t, logits_shape, dtype):
     if t.shape != logits_shape:
         hint = ""
         if len(logits_shape) == 2 and t.shape == (logits_shape[0],):
@@ -237,7 +244,7 @@ def _check_probability_targets(t, logits_shape):
             f"probability targets of shape {t.shape} must have the logits' shape "
             f"{logits_shape}{hint}"
         )
-    check_distributions(t, "probability targets", allow_nan=True)
+    check_distributions(t, "probability targets", allow_nan=True, dtype=dtype)
 
 
 def _limit_of_infinite_logits(z):
@@ -262,6 +269,7 @@ def _limit_of_infinite_logits(z):
     return np.where(single[:, None], limit, z)
 
 
+@accepts_tensors
 def cross_entropy(
     logits,
     targets,
@@ -345,7 +353,7 @@ def cross_entropy(
     """
     reduction = check_reduction(reduction)
     label_smoothing = check_probability(label_smoothing, "label_smoothing")
-    z = as_float_array(logits, "logits")
+    z, result_dtype = as_float_input(logits, "logits")
     if z.ndim not in (1, 2):
         raise ValueError(f"logits must have shape (N, C) or (C,), got shape {z.shape}")
     unbatched = z.ndim == 1
@@ -369,8 +377,14 @@ def cross_entropy(
     if t.dtype.kind == "b":
         raise TypeError("targets must be integer class indices or float probabilities, got bool")
     if t.dtype.kind == "f":
-        t = as_float_array(t, "targets").astype(z.dtype, copy=False)
-        _check_probability_targets(t, z.shape)
+        t, targets_dtype = as_float_input(t, "targets")
+        # Mixed float dtypes promote, as NumPy's arithmetic does.
+        result_dtype = np.result_type(result_dtype, targets_dtype)
+        dtype = np.result_type(z, t)
+        z, z2, t = (a.astype(dtype, copy=False) for a in (z, z2, t))
+        if class_weight is not None:
+            class_weight = class_weight.astype(dtype, copy=False)
+        _check_probability_targets(t, z.shape, targets_dtype)
         t2 = t[None, :] if unbatched else t
         logp = log_softmax(z2, axis=-1)
         if label_smoothing > 0:
@@ -380,7 +394,8 @@ def cross_entropy(
         loss = -terms.sum(axis=-1)
         if unbatched:
             loss = loss.reshape(())
-        return _reduce(loss, reduction, denominator=n_rows)
+        return cast_result(
+            _reduce(loss, reduction, denominator=n_rows), result_dtype)
 
     if t.dtype.kind not in "iu":
         as_index_array(t, "targets")  # raises the TypeError naming the dtype
@@ -419,4 +434,6 @@ def cross_entropy(
         loss = smooth if label_smoothing == 1 else (1 - label_smoothing) * loss + smooth
     if unbatched:
         loss = loss.reshape(())
-    return _reduce(loss, reduction, denominator=target_weight.sum(dtype=z.dtype))
+    total_weight = target_weight.sum(dtype=z.dtype)
+    return cast_result(
+        _reduce(loss, reduction, denominator=total_weight), result_dtype)

@@ -20,7 +20,8 @@ instead of rounding it to 0, as ``log(sum(exp(z - m)))`` does.
 import numpy as np
 
 from ._blocks import map_rows, scratch
-from ._validation import as_float_array, check_axis, check_temperature, result_float_dtype
+from ._tensors import accepts_tensors
+from ._validation import as_float_input, cast_result, check_axis, check_temperature
 
 __all__ = ["softmax", "log_softmax", "logsumexp"]
 
@@ -174,27 +175,27 @@ def _divide_by_temperature(arr, t, axis):
 
 def _as_rows(z, axis, temperature):
     """Validate and return a C-contiguous 2-D view with `axis` last."""
-    arr = as_float_array(z, "z")
+    arr, dtype = as_float_input(z, "z")
     axis = check_axis(axis, arr.ndim)
     t = check_temperature(temperature)
     if t != 1.0:
         arr = _divide_by_temperature(arr, t, axis)
     moved = np.moveaxis(arr, axis, -1)
     rows = np.ascontiguousarray(moved).reshape(-1, moved.shape[-1]) if moved.size else None
-    return arr, axis, moved.shape, rows
+    return arr, dtype, axis, moved.shape, rows
 
 
 def _rowwise(kernel, z, axis, temperature):
-    arr, axis, moved_shape, rows = _as_rows(z, axis, temperature)
+    arr, dtype, axis, moved_shape, rows = _as_rows(z, axis, temperature)
     if rows is None or moved_shape[-1] == 0:
         out = np.empty(arr.shape, dtype=arr.dtype)
     else:
         out = map_rows(kernel, np.empty_like(rows), rows)
         out = np.moveaxis(out.reshape(moved_shape), -1, axis)
-    dtype = result_float_dtype(z)
-    return out.astype(dtype) if dtype is not None else out
+    return cast_result(out, dtype)
 
 
+@accepts_tensors
 def softmax(z, axis=-1, temperature=1.0):
     r"""Softmax: logits to a probability distribution along `axis`.
 
@@ -254,6 +255,7 @@ def softmax(z, axis=-1, temperature=1.0):
     return _rowwise(_softmax_kernel, z, axis, temperature)
 
 
+@accepts_tensors
 def log_softmax(z, axis=-1, temperature=1.0):
     r"""Log of the softmax, computed without forming the softmax.
 
@@ -297,6 +299,7 @@ def log_softmax(z, axis=-1, temperature=1.0):
     return _rowwise(_log_softmax_kernel, z, axis, temperature)
 
 
+@accepts_tensors
 def logsumexp(z, axis=-1, keepdims=False):
     r"""Log of the sum of exponentials, :math:`\log\sum_j e^{z_j}`.
 
@@ -338,7 +341,7 @@ def logsumexp(z, axis=-1, keepdims=False):
     """
     if not isinstance(keepdims, bool | np.bool_):
         raise TypeError(f"keepdims must be a bool, got {keepdims!r}")
-    arr, axis, moved_shape, rows = _as_rows(z, axis, 1.0)
+    arr, dtype, axis, moved_shape, rows = _as_rows(z, axis, 1.0)
     outer_shape = moved_shape[:-1]
     if rows is None or moved_shape[-1] == 0:
         out = np.full(outer_shape, -np.inf, dtype=arr.dtype)
@@ -347,7 +350,5 @@ def logsumexp(z, axis=-1, keepdims=False):
         out = out.reshape(outer_shape)
     if keepdims:
         out = np.expand_dims(out, axis)
-    dtype = result_float_dtype(z)
-    if dtype is not None:
-        out = out.astype(dtype)
+    out = cast_result(out, dtype)
     return out[()] if out.ndim == 0 else out

@@ -24,12 +24,14 @@ import numbers
 
 import numpy as np
 
+from ._tensors import accepts_tensors
 from ._validation import (
     _describe,
-    as_float_array,
+    as_float_input,
+    cast_result,
     check_probability,
     check_temperature,
-    result_float_dtype,
+    first_index,
 )
 from .normalization import softmax
 
@@ -41,13 +43,12 @@ __all__ = ["top_k_filter", "top_p_filter", "sample_from_logits"]
 # ---------------------------------------------------------------------------
 
 
-def _first_index(mask):
-    return tuple(int(i) for i in np.argwhere(mask)[0])
-
-
 def _check_logits(logits):
-    """Float array with a non-empty last axis and a distribution in every row."""
-    z = as_float_array(logits, "logits")
+    """Float array with a non-empty last axis and a distribution in every row.
+
+    Returns the array and the dtype of the result (see as_float_input).
+    """
+    z, dtype = as_float_input(logits, "logits")
     if z.ndim == 0:
         raise ValueError(
             "logits must have at least one axis (the vocabulary, last); got a scalar"
@@ -58,7 +59,7 @@ def _check_logits(logits):
     if nan.any():
         raise ValueError(
             f"logits contain {int(nan.sum())} NaN value(s), the first at index "
-            f"{_first_index(nan)}; a NaN logit has no probability (fix the model "
+            f"{first_index(nan)}; a NaN logit has no probability (fix the model "
             "or mask the rows first)"
         )
     # softmax of a row holding +inf is NaN (inf / inf), so there is nothing to
@@ -66,17 +67,19 @@ def _check_logits(logits):
     posinf = np.isposinf(z)
     if posinf.any():
         raise ValueError(
-            f"logits contain +inf at index {_first_index(posinf)}; to force a token, "
+            f"logits contain +inf at index {first_index(posinf)}; to force a token, "
             "set every other logit to -inf instead"
         )
     if z.size:
         dead = np.isneginf(z).all(axis=-1)
         if dead.any():
+            row = ("the input" if z.ndim == 1
+                   else f"the row at index {first_index(dead)}")
             raise ValueError(
-                f"every logit of the row at index {_first_index(dead)} is -inf, so no "
-                "token is left to keep or sample"
+                f"every logit of {row} is -inf, so no token is left to keep "
+                "or sample"
             )
-    return z
+    return z, dtype
 
 
 def _check_k(k, name):
@@ -96,11 +99,6 @@ def _check_rng(rng):
             f"or None, got {type(rng).__name__}"
         )
     return rng
-
-
-def _finish(out, x):
-    dtype = result_float_dtype(x)
-    return out.astype(dtype) if dtype is not None else out
 
 
 # ---------------------------------------------------------------------------
@@ -147,6 +145,7 @@ def _top_p_keep(z, p):
 # ---------------------------------------------------------------------------
 
 
+@accepts_tensors
 def top_k_filter(logits, k):
     r"""Keep the `k` largest logits of each row; set the others to ``-inf``.
 
@@ -213,11 +212,12 @@ def top_k_filter(logits, k):
            [  4., -inf,   9.]])
     """
     k = _check_k(k, "k")
-    z = _check_logits(logits)
+    z, dtype = _check_logits(logits)
     out = np.where(_top_k_keep(z, k), z, -np.inf)
-    return _finish(out, logits)
+    return cast_result(out, dtype)
 
 
+@accepts_tensors
 def top_p_filter(logits, p):
     r"""Nucleus (top-p) filter: keep the fewest most likely tokens with mass `p`.
 
@@ -311,10 +311,10 @@ def top_p_filter(logits, p):
     array([-0.69314718,        -inf,        -inf,        -inf])
     """
     p = check_probability(p, "p", low_open=True)
-    z = _check_logits(logits)
+    z, dtype = _check_logits(logits)
     keep = _top_p_keep(z.astype(np.float64, copy=False), p)
     out = np.where(keep, z, -np.inf)
-    return _finish(out, logits)
+    return cast_result(out, dtype)
 
 
 def _sample(z, temperature, k, p, rng):
@@ -346,6 +346,7 @@ def _sample(z, temperature, k, p, rng):
     return np.argmax(scores, axis=-1)
 
 
+@accepts_tensors
 def sample_from_logits(logits, *, temperature=1.0, top_k=None, top_p=None, rng=None):
     r"""Draw one token per row from ``softmax(logits / temperature)``, filtered.
 
@@ -451,6 +452,6 @@ def sample_from_logits(logits, *, temperature=1.0, top_k=None, top_p=None, rng=N
     k = None if top_k is None else _check_k(top_k, "top_k")
     p = None if top_p is None else check_probability(top_p, "top_p", low_open=True)
     rng = _check_rng(rng)
-    z = _check_logits(logits).astype(np.float64, copy=False)
+    z = _check_logits(logits)[0].astype(np.float64, copy=False)
     tokens = _sample(z, t, k, p, rng)
     return int(tokens) if tokens.ndim == 0 else tokens.astype(np.int64, copy=False)
