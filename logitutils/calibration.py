@@ -30,6 +30,9 @@ __all__ = ["fit_temperature", "expected_calibration_error"]
 # The search doubles the inverse temperature beta = 1/T while
 # beta * max|logit| stays below this, far from float64 overflow in beta * z.
 _BETA_LIMIT_SPAN = 1e300
+# Logits whose largest magnitude lies outside [2**-32, 2**32] are rescaled
+# by a power of 2 before the fit (see _fit_temperature_rescaled).
+_RESCALE_EXPONENT = 32
 
 
 def _check_labels(labels, n_rows, n_classes, binary, array_name):
@@ -216,7 +219,10 @@ def fit_temperature(logits, labels):
     has at most one minimum and its slope increases with :math:`\beta`. The
     fit brackets the zero of that slope and finds it with Brent's root
     finder to full double precision, so no starting point or fixed bracket
-    of temperatures is needed. Input is converted to float64.
+    of temperatures is needed. Input is converted to float64. Logits of
+    any magnitude (1e300 or subnormal 1e-310) are handled: they are
+    rescaled by a power of 2 for the search, which is exact, and the result
+    is scaled back; a temperature beyond float64's range is a ValueError.
 
     A minimum at a finite ``T > 0`` exists unless one of these holds; each
     raises a ValueError that says which, rather than returning an arbitrary
@@ -273,7 +279,37 @@ def fit_temperature(logits, labels):
         )
     z = z.astype(np.float64, copy=False)
     _check_has_optimum(z, y, binary)
-    return float(1.0 / _fit_inverse_temperature(z, y, binary))
+    return _fit_temperature_rescaled(z, y, binary)
+
+
+def _fit_temperature_rescaled(z, y, binary):
+    """The fitted T, computed on logits rescaled to magnitudes near 1.
+
+    The NLL depends on z and T only through z / T, so fitting 2**-e * z
+    gives 2**-e * T. Multiplying by a power of 2 is exact (but for entries
+    pushed into the subnormal range, which carry no weight in the fit), so
+    the root finder works on well-scaled numbers: without this, logits of
+    magnitude 1e30 need more bisections from the bracket [0, 1] than the
+    solver allows, and logits near 1e-310 double beta until beta * z
+    overflows. Logits of ordinary magnitude are not rescaled, so their fit
+    is the same to the last bit as without this step.
+    """
+    span = float(np.max(np.abs(z)))
+    exponent = int(np.frexp(span)[1])
+    if abs(exponent) <= _RESCALE_EXPONENT:
+        exponent = 0
+    else:
+        z = np.ldexp(z, -exponent)
+    inverse_temperature = _fit_inverse_temperature(z, y, binary)
+    with np.errstate(over="ignore", under="ignore"):
+        temperature = float(np.ldexp(1.0 / inverse_temperature, exponent))
+    if not 0 < temperature < np.inf:
+        raise ValueError(
+            f"the fitted temperature {'overflows' if temperature else 'underflows'} "
+            f"float64 (the logits' largest magnitude is {span:.3g}); rescale the "
+            "logits first"
+        )
+    return temperature
 
 
 # ---------------------------------------------------------------------------

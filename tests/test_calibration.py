@@ -13,6 +13,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.frozen import FrozenEstimator
 
+import logitutils as lu
 from logitutils import (
     binary_cross_entropy_with_logits,
     cross_entropy,
@@ -498,3 +499,47 @@ class TestExpectedCalibrationError:
     def test_one_column_rejected_with_hint(self):
         with pytest.raises(ValueError, match=r"fewer than 2 classes.*shape \(N,\)"):
             expected_calibration_error(np.ones((3, 1)), np.array([0, 0, 0]))
+
+
+class TestFitTemperatureAtExtremeScales:
+    """T(c * z) = c * T(z): the fit is scale-equivariant at any scale."""
+
+    @staticmethod
+    def _problem():
+        rng = np.random.default_rng(0)
+        z = rng.normal(size=(50, 3))
+        labels = rng.integers(0, 3, size=50)
+        labels[:25] = z[:25].argmax(axis=1)
+        return z, labels
+
+    @pytest.mark.parametrize("scale", [1e30, 1e100, 1e300, 1e-100, 1e-300,
+                                       1e-310])
+    def test_scaled_logits(self, scale):
+        z, labels = self._problem()
+        expected = lu.fit_temperature(z, labels) * scale
+        # 1e-310 * z is subnormal: its entries keep about 12 digits.
+        rtol = 1e-12 if scale < 1e-307 else 4e-15
+        assert lu.fit_temperature(z * scale, labels) == pytest.approx(
+            expected, rel=rtol)
+
+    def test_binary_logits_near_the_overflow_threshold(self):
+        z = np.array([-2.0, 2.0, -2.0, 2.0]) * 2.0**1000
+        labels = np.array([0, 1, 1, 1])
+        # sigmoid(margin / T) = 3/4: T = margin / log 3 (the docstring case).
+        assert lu.fit_temperature(z, labels) == pytest.approx(
+            2.0**1001 / np.log(3), rel=4e-15)
+
+    def test_subnormal_logits_fit_their_exactly_rescaled_copy(self):
+        z, labels = self._problem()
+        tiny = z * 2.0**-1070  # only a few bits survive; a new problem
+        rescaled = lu.fit_temperature(np.ldexp(tiny, 1070), labels)
+        assert lu.fit_temperature(tiny, labels) == pytest.approx(
+            np.ldexp(rescaled, -1070), rel=1e-12, abs=5e-324)
+
+    def test_a_temperature_beyond_float64_is_a_clear_error(self):
+        # 11 of 20 right at margin m: sigmoid(m / T) = 0.55, T = 5 m, which
+        # overflows for m = 1e308.
+        z = np.tile([1e308, -1e308], 10)
+        labels = np.array([1] * 11 + [0] * 9)
+        with pytest.raises(ValueError, match="overflows float64"):
+            lu.fit_temperature(z, labels)
