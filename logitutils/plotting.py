@@ -4,7 +4,13 @@ Chapters call :func:`use_book_style` once, so all figures share sizes, fonts,
 colours and resolution, and the built pages stay light.
 """
 
-import matplotlib as mpl
+try:
+    import matplotlib as mpl
+except ImportError as exc:  # matplotlib is the optional extra "plot"
+    raise ImportError(
+        "logitutils.plotting needs matplotlib, which logitutils does not "
+        "install by default; install it with: pip install 'logitutils[plot]'"
+    ) from exc
 
 __all__ = ["BOOK_COLORS", "use_book_style"]
 
