@@ -247,6 +247,37 @@ def _check_probability_targets(t, logits_shape, dtype):
     check_distributions(t, "probability targets", allow_nan=True, dtype=dtype)
 
 
+def _cross_entropy_k_dimensional(z, targets, reduction, **options):
+    """cross_entropy of (N, C, d1, ..., dK) logits, as rows of C classes.
+
+    As in torch, every position (n, d1, ..., dK) is one example: class
+    indices have shape (N, d1, ..., dK) and probabilities the logits'
+    shape, and "mean" averages over all positions (for class indices, by
+    their summed weight).
+    """
+    t = _as_array(targets, "targets")
+    n_classes = z.shape[1]
+    positions = (z.shape[0], *z.shape[2:])
+    if t.dtype.kind == "f":
+        if t.shape != z.shape:
+            raise ValueError(
+                f"probability targets of shape {t.shape} must have the "
+                f"logits' shape {z.shape}"
+            )
+        t = np.moveaxis(t, 1, -1).reshape(-1, n_classes)
+    elif t.shape != positions:
+        raise ValueError(
+            f"class-index targets of shape {t.shape} do not match logits of "
+            f"shape {z.shape}: expected shape {positions}, the logits' shape "
+            "without the class axis (axis 1)"
+        )
+    else:
+        t = t.reshape(-1)
+    rows = np.moveaxis(z, 1, -1).reshape(-1, n_classes)
+    loss = cross_entropy(rows, t, reduction=reduction, **options)
+    return loss.reshape(positions) if reduction == "none" else loss
+
+
 def _limit_of_infinite_logits(z):
     """Rows of 2-D `z` with one +inf logit replaced by their limit.
 
@@ -289,11 +320,14 @@ def cross_entropy(
     Parameters
     ----------
     logits : array_like
-        Shape (N, C), or (C,) for a single example.
+        Shape (N, C), or (C,) for a single example, or
+        (N, C, d1, ..., dK) for K-dimensional problems (a class per pixel
+        or per token), as in torch: the classes are on axis 1.
     targets : array_like
-        Either integer class indices of shape (N,) (or a scalar for (C,)
-        logits), or float class probabilities with the logits' shape whose
-        rows sum to 1.
+        Either integer class indices of shape (N,) (a scalar for (C,)
+        logits, (N, d1, ..., dK) for K-dimensional logits), or float class
+        probabilities with the logits' shape that sum to 1 along the class
+        axis.
     weight : array_like, optional
         Shape (C,): a weight per class.
     ignore_index : int, optional
@@ -309,8 +343,8 @@ def cross_entropy(
     Returns
     -------
     ndarray or scalar
-        A scalar for ``"mean"`` and ``"sum"``, else shape (N,) (or a
-        scalar for one example).
+        A scalar for ``"mean"`` and ``"sum"``, else shape (N,) (a scalar
+        for one example, (N, d1, ..., dK) for K-dimensional logits).
 
     Raises
     ------
@@ -354,8 +388,17 @@ def cross_entropy(
     reduction = check_reduction(reduction)
     label_smoothing = check_probability(label_smoothing, "label_smoothing")
     z, result_dtype = as_float_input(logits, "logits")
-    if z.ndim not in (1, 2):
-        raise ValueError(f"logits must have shape (N, C) or (C,), got shape {z.shape}")
+    if z.ndim > 2:
+        return _cross_entropy_k_dimensional(
+            z.astype(result_dtype, copy=False), targets, reduction,
+            weight=weight, ignore_index=ignore_index,
+            label_smoothing=label_smoothing,
+        )
+    if z.ndim == 0:
+        raise ValueError(
+            "logits must have shape (N, C), (C,) or (N, C, d1, ..., dK), "
+            "got a scalar"
+        )
     unbatched = z.ndim == 1
     z2 = z[None, :] if unbatched else z
     n_rows, n_classes = z2.shape

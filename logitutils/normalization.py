@@ -307,8 +307,9 @@ def logsumexp(z, axis=-1, keepdims=False):
     ----------
     z : array_like
         Values, at least 1-D.
-    axis : int, optional
-        The axis to reduce. Default: the last.
+    axis : int, tuple of ints or None, optional
+        The axis, or axes, to reduce; None reduces over all of them.
+        Default: the last axis (see the note on scipy below).
     keepdims : bool, optional
         Keep the reduced axis with length 1, so the result broadcasts
         against `z`.
@@ -322,7 +323,13 @@ def logsumexp(z, axis=-1, keepdims=False):
     See Also
     --------
     log_softmax : ``z - logsumexp(z, keepdims=True)``.
-    scipy.special.logsumexp, torch.logsumexp
+    scipy.special.logsumexp : The same function, but its default is
+        ``axis=None`` (all axes); here it is the last axis, the class axis
+        of a batch of logits. Pass ``axis=None`` for scipy's default.
+        scipy's weights ``b=`` and ``return_sign=`` (for sums with negative
+        terms) are not offered: the sums here are of logits' exponentials.
+    torch.logsumexp : Requires ``dim``; a tuple of dims is accepted, as
+        here.
 
     Notes
     -----
@@ -341,6 +348,27 @@ def logsumexp(z, axis=-1, keepdims=False):
     """
     if not isinstance(keepdims, bool | np.bool_):
         raise TypeError(f"keepdims must be a bool, got {keepdims!r}")
+    if axis is None or isinstance(axis, tuple):
+        arr, dtype = as_float_input(z, "z")
+        if arr.ndim == 0:
+            raise ValueError(
+                "expected an array with at least one dimension, got a scalar")
+        if axis is None:
+            axis = tuple(range(arr.ndim))
+        axes = tuple(check_axis(a, arr.ndim) for a in axis)
+        if len(set(axes)) != len(axes):
+            raise ValueError(f"axis={axis} repeats an axis")
+        if not axes:
+            raise ValueError("axis=() reduces nothing; pass at least one axis")
+        # The reduced axes, moved last and merged, are one axis of rows.
+        kept = [a for a in range(arr.ndim) if a not in axes]
+        moved = np.transpose(arr, kept + list(axes))
+        merged = moved.reshape(*moved.shape[:len(kept)], -1)
+        out = logsumexp(merged, axis=-1)
+        out = cast_result(np.asarray(out), dtype)
+        if keepdims:
+            out = np.expand_dims(out, axes)
+        return out[()] if out.ndim == 0 else out
     arr, dtype, axis, moved_shape, rows = _as_rows(z, axis, 1.0)
     outer_shape = moved_shape[:-1]
     if rows is None or moved_shape[-1] == 0:

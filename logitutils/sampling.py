@@ -218,7 +218,7 @@ def top_k_filter(logits, k):
 
 
 @accepts_tensors
-def top_p_filter(logits, p):
+def top_p_filter(logits, p, *, min_tokens_to_keep=1):
     r"""Nucleus (top-p) filter: keep the fewest most likely tokens with mass `p`.
 
     For each row, sort the tokens by probability
@@ -238,6 +238,10 @@ def top_p_filter(logits, p):
         Shape ``(..., V)``, any number of leading axes.
     p : float
         The probability mass to keep, ``0 < p <= 1``.
+    min_tokens_to_keep : int, optional
+        Keep at least this many tokens per row (the most likely ones, ties
+        included as in :func:`top_k_filter`), however small `p` is; as in
+        Hugging Face's ``TopPLogitsWarper``. Default 1.
 
     Returns
     -------
@@ -276,7 +280,13 @@ def top_p_filter(logits, p):
     **Ties.** Every token whose logit equals that of the last token of the
     prefix is kept too, so the kept set is a function of the values alone
     (as in :func:`top_k_filter`): four equal logits with ``p = 0.3`` keep
-    all four.
+    all four. Hugging Face's ``TopPLogitsWarper`` sorts the tokens with
+    ``torch.sort`` and cuts the sorted list at one position, so of several
+    tokens tied at the boundary it keeps those that the sort happened to
+    place on the kept side (for four equal logits and ``p = 0.3``, two of
+    them, which two depending on the sort). Without such ties the two
+    give the same nucleus; with them, this function keeps a superset of
+    Hugging Face's, larger by tied tokens only.
 
     **p = 1.** In exact arithmetic every finite logit has a positive
     probability, so the only set with total probability 1 is every token
@@ -311,8 +321,11 @@ def top_p_filter(logits, p):
     array([-0.69314718,        -inf,        -inf,        -inf])
     """
     p = check_probability(p, "p", low_open=True)
+    min_tokens_to_keep = _check_k(min_tokens_to_keep, "min_tokens_to_keep")
     z, dtype = _check_logits(logits)
     keep = _top_p_keep(z.astype(np.float64, copy=False), p)
+    if min_tokens_to_keep > 1:
+        keep |= _top_k_keep(z, min_tokens_to_keep)
     out = np.where(keep, z, -np.inf)
     return cast_result(out, dtype)
 
