@@ -9,6 +9,8 @@ import numbers
 import numpy as np
 
 __all__ = [
+    "as_array",
+    "describe",
     "as_float_array",
     "as_float_input",
     "cast_result",
@@ -27,7 +29,7 @@ _REDUCTIONS = ("none", "mean", "sum")
 _KEPT_FLOATS = tuple(np.dtype(t) for t in (np.float16, np.float32, np.float64))
 
 
-def _describe(value):
+def describe(value):
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -37,7 +39,7 @@ def first_index(mask):
     return tuple(int(i) for i in np.argwhere(mask)[0])
 
 
-def _as_array(x, name):
+def as_array(x, name):
     try:
         return np.asarray(x)
     except (ValueError, TypeError) as exc:
@@ -55,7 +57,7 @@ def as_float_input(x, name):
     return, is float16. longdouble is refused rather than silently
     narrowed, as are complex numbers, strings, objects and dates.
     """
-    arr = _as_array(x, name)
+    arr = as_array(x, name)
     dtype = arr.dtype
     if dtype in _KEPT_FLOATS:
         if dtype == np.float16:
@@ -72,7 +74,7 @@ def as_float_input(x, name):
     if dtype.kind == "c":
         raise TypeError(f"{name} must be real-valued, got complex dtype {dtype}")
     raise TypeError(
-        f"{name} must be a numeric array, got dtype {dtype} ({_describe(x)})"
+        f"{name} must be a numeric array, got dtype {dtype} ({describe(x)})"
     )
 
 
@@ -98,7 +100,7 @@ def cast_result(out, dtype):
 
 def as_index_array(x, name):
     """Return `x` as an int64 array of class indices, rejecting non-integers."""
-    arr = _as_array(x, name)
+    arr = as_array(x, name)
     if arr.dtype.kind in "iu":
         if arr.dtype == np.uint64 and arr.size:
             # Above 2**63 - 1 the cast to int64 would wrap around to a
@@ -122,14 +124,14 @@ def check_reduction(reduction):
     if not isinstance(reduction, str) or reduction not in _REDUCTIONS:
         raise ValueError(
             f"reduction must be one of {', '.join(repr(r) for r in _REDUCTIONS)}; "
-            f"got {_describe(reduction)}"
+            f"got {describe(reduction)}"
         )
     return reduction
 
 
 def _real_scalar(value, name):
     if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {_describe(value)}")
+        raise TypeError(f"{name} must be a real number, got {describe(value)}")
     return float(value)
 
 
@@ -153,7 +155,7 @@ def check_probability(value, name, *, low_open=False, high_open=False):
 
 def check_axis(axis, ndim, name="axis"):
     if isinstance(axis, bool | np.bool_) or not isinstance(axis, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {_describe(axis)}")
+        raise TypeError(f"{name} must be an integer, got {describe(axis)}")
     axis = int(axis)
     if ndim == 0:
         raise ValueError("expected an array with at least one dimension, got a scalar")

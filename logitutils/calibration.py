@@ -16,7 +16,7 @@ import scipy.optimize
 
 from ._tensors import accepts_tensors
 from ._validation import (
-    _as_array,
+    as_array,
     as_float_array,
     as_index_array,
     check_distributions,
@@ -36,7 +36,7 @@ _RESCALE_EXPONENT = 32
 
 
 def _check_labels(labels, n_rows, n_classes, binary, array_name):
-    arr = _as_array(labels, "labels")
+    arr = as_array(labels, "labels")
     if arr.dtype.kind not in "iu":
         raise TypeError(
             f"labels must hold integer class indices, got dtype {arr.dtype}; "

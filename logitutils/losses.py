@@ -16,10 +16,11 @@ losses. They differ from torch in three deliberate ways:
 
 import numpy as np
 
-from ._blocks import map_elements, scratch
+from . import _kernels
+from ._blocks import map_elements
 from ._tensors import accepts_tensors
 from ._validation import (
-    _as_array,
+    as_array,
     as_float_array,
     as_float_input,
     as_index_array,
@@ -29,8 +30,7 @@ from ._validation import (
     check_reduction,
     contiguous,
 )
-from .elementwise import _log1p_exp_minus_abs, _maximum, _minimum
-from .normalization import _nll_rows, log_softmax
+from .normalization import log_softmax
 
 __all__ = ["binary_cross_entropy_with_logits", "cross_entropy"]
 
@@ -45,45 +45,6 @@ def _reduce(loss, reduction, denominator=None):
     # Mean of nothing (empty input, or every target ignored) is NaN, as in torch.
     with np.errstate(invalid="ignore", divide="ignore"):
         return loss.dtype.type(total / count)
-
-
-def _times_where_nonzero(coefficient, value, out):
-    """out = coefficient * value, with 0 * inf taken as 0.
-
-    A term whose coefficient is exactly 0 contributes nothing, even when its
-    softplus is infinite (a logit of +inf for a negative target's positive
-    term). NaN coefficients and NaN values still propagate: a zero weight
-    must not hide a NaN logit (torch gives NaN there too).
-    """
-    out.fill(0)
-    # Only inf values need the mask; a NaN value is multiplied as usual.
-    # (Not |=: the coefficient may broadcast against the value.)
-    multiply = (coefficient != 0) | np.isnan(value)
-    np.multiply(coefficient, value, out=out, where=multiply)
-    return out
-
-
-def _bce_kernel(out, z, y, positive_coefficient):
-    # loss = (1 - y) * softplus(z) + pos_weight * y * softplus(-z).
-    # Both softplus terms share a = log1p(exp(-|z|)) and both are >= 0, so
-    # the sum never cancels, even for soft targets (torch's equivalent form
-    # (1 - y) * z + softplus(-z) subtracts large numbers when z << 0).
-    with scratch(out, 3) as (a, positive_part, negative_part):
-        _log1p_exp_minus_abs(z, a)
-        _maximum(z, 0.0, positive_part)
-        positive_part += a  # softplus(z) = max(z, 0) + a
-        _minimum(z, 0.0, negative_part)
-        np.subtract(a, negative_part, out=negative_part)  # softplus(-z)
-        with np.errstate(invalid="ignore"):
-            np.subtract(1.0, y, out=out)
-            out *= positive_part
-            out += np.multiply(positive_coefficient, negative_part, out=a)
-        # A coefficient of exactly 0 must cancel an infinite softplus (a
-        # logit of +-inf), where the products above give 0 * inf = NaN.
-        # NaN is rare, so look for it once and redo only such blocks.
-        if np.isnan(out).any():
-            _times_where_nonzero(1.0 - y, positive_part, out)
-            out += _times_where_nonzero(positive_coefficient, negative_part, a)
 
 
 def _check_broadcast(name, array, shape):
@@ -169,9 +130,9 @@ def binary_cross_entropy_with_logits(
     """
     reduction = check_reduction(reduction)
     z, result_dtype = as_float_input(logits, "logits")
-    # _as_array, not np.asarray: a ragged list then gives a TypeError that
+    # as_array, not np.asarray: a ragged list then gives a TypeError that
     # names `targets`, not NumPy's anonymous ValueError.
-    y_raw = _as_array(targets, "targets")
+    y_raw = as_array(targets, "targets")
     y, targets_dtype = as_float_input(y_raw, "targets")
     if y_raw.dtype.kind in "iub":
         y = y.astype(z.dtype)
@@ -200,13 +161,14 @@ def binary_cross_entropy_with_logits(
         pw = as_float_array(pos_weight, "pos_weight")
         _check_broadcast("pos_weight", pw, z.shape)
         positive_coefficient = contiguous(y * pw.astype(dtype, copy=False))
-    loss = map_elements(_bce_kernel, np.empty_like(z), z, y, positive_coefficient)
+    loss = map_elements(_kernels.binary_cross_entropy, np.empty_like(z), z, y,
+                        positive_coefficient)
     if weight is not None:
         w = as_float_array(weight, "weight")
         _check_broadcast("weight", w, z.shape)
         # A weight of 0 excludes the element, even if its loss is infinite
         # (loss *= w would make 0 * inf = NaN there).
-        loss = _times_where_nonzero(w.astype(dtype, copy=False), loss, np.empty_like(loss))
+        loss = _kernels.times_where_nonzero(w.astype(dtype, copy=False), loss, np.empty_like(loss))
     return cast_result(_reduce(loss, reduction), result_dtype)
 
 
@@ -255,7 +217,7 @@ def _cross_entropy_k_dimensional(z, targets, reduction, **options):
     shape, and "mean" averages over all positions (for class indices, by
     their summed weight).
     """
-    t = _as_array(targets, "targets")
+    t = as_array(targets, "targets")
     n_classes = z.shape[1]
     positions = (z.shape[0], *z.shape[2:])
     if t.dtype.kind == "f":
@@ -416,7 +378,7 @@ def cross_entropy(
 
     z2 = _limit_of_infinite_logits(z2)
 
-    t = _as_array(targets, "targets")  # names `targets` if it is ragged
+    t = as_array(targets, "targets")  # names `targets` if it is ragged
     if t.dtype.kind == "b":
         raise TypeError("targets must be integer class indices or float probabilities, got bool")
     if t.dtype.kind == "f":
@@ -433,7 +395,7 @@ def cross_entropy(
         if label_smoothing > 0:
             t2 = t2 * (1 - label_smoothing) + label_smoothing / n_classes
         coefficient = t2 if class_weight is None else t2 * class_weight
-        terms = _times_where_nonzero(coefficient, logp, np.empty_like(logp))
+        terms = _kernels.times_where_nonzero(coefficient, logp, np.empty_like(logp))
         loss = -terms.sum(axis=-1)
         if unbatched:
             loss = loss.reshape(())
@@ -459,8 +421,8 @@ def cross_entropy(
     else:
         # Only the target's log-probability is needed: a per-row kernel
         # computes it without forming the (N, C) array of log-probabilities.
-        nll = _nll_rows(z2, safe_y)
-    loss = _times_where_nonzero(target_weight, nll, np.empty_like(nll))
+        nll = _kernels.nll_rows(z2, safe_y)
+    loss = _kernels.times_where_nonzero(target_weight, nll, np.empty_like(nll))
     # Ignored targets contribute 0 even when their row is NaN (a zero class
     # weight does not hide a NaN, but ignore_index does, as in torch).
     np.copyto(loss, 0, where=~kept)
@@ -469,7 +431,7 @@ def cross_entropy(
         if class_weight is not None:
             # A class of weight 0 contributes nothing, even when its
             # log-probability is -inf (a masked class).
-            per_class = _times_where_nonzero(class_weight, per_class, np.empty_like(logp))
+            per_class = _kernels.times_where_nonzero(class_weight, per_class, np.empty_like(logp))
         smooth = np.where(kept, per_class.sum(axis=-1), 0).astype(z.dtype)
         smooth *= label_smoothing / n_classes
         # With label_smoothing = 1 the one-hot part has weight 0, and must

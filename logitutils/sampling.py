@@ -26,11 +26,11 @@ import numpy as np
 
 from ._tensors import accepts_tensors
 from ._validation import (
-    _describe,
     as_float_input,
     cast_result,
     check_probability,
     check_temperature,
+    describe,
     first_index,
 )
 from .normalization import softmax
@@ -84,7 +84,7 @@ def _check_logits(logits):
 
 def _check_k(k, name):
     if isinstance(k, bool | np.bool_) or not isinstance(k, numbers.Integral):
-        raise TypeError(f"{name} must be a positive integer, got {_describe(k)}")
+        raise TypeError(f"{name} must be a positive integer, got {describe(k)}")
     if k < 1:
         raise ValueError(f"{name} must be a positive integer, got {k!r}")
     return int(k)
