@@ -151,7 +151,7 @@ def _default_threads():
     return min(_available_cpus(), _DEFAULT_THREAD_CAP)
 
 
-def get_num_threads():
+def get_num_threads() -> int:
     """The number of threads logitutils uses for large arrays.
 
     Returns
@@ -178,7 +178,7 @@ def get_num_threads():
     return _num_threads
 
 
-def set_num_threads(n):
+def set_num_threads(n: int | None) -> None:
     """Set how many threads logitutils may use, or restore the default.
 
     Arrays of fewer than 2**17 elements are always computed on the calling

@@ -11,10 +11,13 @@ A classifier is *calibrated* when, among the examples it gives confidence
   equal-width binned estimate of Guo et al. (2017).
 """
 
+from __future__ import annotations
+
 import numpy as np
 import scipy.optimize
 
 from ._tensors import accepts_tensors
+from ._typing import ArrayLike
 from ._validation import (
     as_array,
     as_float_array,
@@ -169,7 +172,7 @@ def _fit_inverse_temperature(z, y, binary):
 
 
 @accepts_tensors
-def fit_temperature(logits, labels):
+def fit_temperature(logits: ArrayLike, labels: ArrayLike) -> float:
     r"""Fit the temperature that minimises the NLL of held-out labels.
 
     Finds :math:`T > 0` minimising the mean negative log-likelihood
@@ -348,7 +351,9 @@ def _binned_gap(confidence, outcome, n_bins):
 
 
 @accepts_tensors
-def expected_calibration_error(probs, labels, n_bins=15):
+def expected_calibration_error(
+    probs: ArrayLike, labels: ArrayLike, n_bins: int = 15
+) -> float:
     r"""Expected calibration error (ECE) with equal-width confidence bins.
 
     .. math::

@@ -6,9 +6,12 @@ logits give the same answer: ``sigmoid(z) > t`` exactly when
 logit.
 """
 
+from __future__ import annotations
+
 import numpy as np
 
 from ._tensors import accepts_tensors
+from ._typing import ArrayLike, Result
 from ._validation import as_float_array, check_axis, check_probability, first_index
 from .elementwise import logit
 
@@ -26,7 +29,7 @@ def _reject_nan(z, name):
 
 
 @accepts_tensors
-def predict_binary(logits, threshold=0.5):
+def predict_binary(logits: ArrayLike, threshold: float = 0.5) -> Result:
     r"""Binary decisions ``sigmoid(logits) > threshold``, without a sigmoid.
 
     Parameters
@@ -74,7 +77,7 @@ def predict_binary(logits, threshold=0.5):
 
 
 @accepts_tensors
-def predict_class(logits, axis=-1):
+def predict_class(logits: ArrayLike, axis: int = -1) -> Result:
     """The predicted class: the index of the largest logit along `axis`.
 
     Parameters

@@ -6,11 +6,14 @@ need; computing them as ``log(sigmoid(z))`` or ``log(1 + exp(z))`` overflows
 or loses every digit at moderate ``|z|``.
 """
 
+from __future__ import annotations
+
 import numpy as np
 
 from . import _kernels
 from ._blocks import map_elements
 from ._tensors import accepts_tensors
+from ._typing import ArrayLike, Result
 from ._validation import as_float_input, cast_result, contiguous
 
 __all__ = ["sigmoid", "logit", "log_sigmoid", "softplus"]
@@ -24,7 +27,7 @@ def _apply(kernel, x, name):
 
 
 @accepts_tensors
-def sigmoid(z):
+def sigmoid(z: ArrayLike) -> Result:
     r"""Logistic sigmoid, the probability that a logit stands for.
 
     .. math:: \sigma(z) = \frac{1}{1 + e^{-z}}
@@ -66,7 +69,7 @@ def sigmoid(z):
 
 
 @accepts_tensors
-def logit(p):
+def logit(p: ArrayLike) -> Result:
     r"""Log-odds of a probability, the inverse of :func:`sigmoid`.
 
     .. math:: \operatorname{logit}(p) = \log\frac{p}{1 - p}
@@ -104,7 +107,7 @@ def logit(p):
 
 
 @accepts_tensors
-def log_sigmoid(z):
+def log_sigmoid(z: ArrayLike) -> Result:
     r"""Logarithm of the sigmoid, accurate for every logit.
 
     .. math:: \log\sigma(z) = \min(z, 0) - \log\left(1 + e^{-|z|}\right)
@@ -142,7 +145,7 @@ def log_sigmoid(z):
 
 
 @accepts_tensors
-def softplus(z):
+def softplus(z: ArrayLike) -> Result:
     r"""Softplus, the smooth ramp :math:`\log(1 + e^{z})`.
 
     .. math:: \operatorname{softplus}(z) = \max(z, 0) + \log\left(1 + e^{-|z|}\right)

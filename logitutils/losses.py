@@ -14,11 +14,14 @@ losses. They differ from torch in three deliberate ways:
   accurate to a few ulp even for very confident predictions.
 """
 
+from __future__ import annotations
+
 import numpy as np
 
 from . import _kernels
 from ._blocks import map_elements
 from ._tensors import accepts_tensors
+from ._typing import ArrayLike, Result
 from ._validation import (
     as_array,
     as_float_array,
@@ -60,8 +63,13 @@ def _check_broadcast(name, array, shape):
 
 @accepts_tensors
 def binary_cross_entropy_with_logits(
-    logits, targets, *, weight=None, pos_weight=None, reduction="mean"
-):
+    logits: ArrayLike,
+    targets: ArrayLike,
+    *,
+    weight: ArrayLike | None = None,
+    pos_weight: ArrayLike | None = None,
+    reduction: str = "mean",
+) -> Result:
     r"""Binary cross-entropy of sigmoid probabilities, computed from logits.
 
     For logit :math:`z`, target :math:`y \in [0, 1]`, positive-class weight
@@ -264,14 +272,14 @@ def _limit_of_infinite_logits(z):
 
 @accepts_tensors
 def cross_entropy(
-    logits,
-    targets,
+    logits: ArrayLike,
+    targets: ArrayLike,
     *,
-    weight=None,
-    ignore_index=-100,
-    label_smoothing=0.0,
-    reduction="mean",
-):
+    weight: ArrayLike | None = None,
+    ignore_index: int = -100,
+    label_smoothing: float = 0.0,
+    reduction: str = "mean",
+) -> Result:
     r"""Cross-entropy of softmax probabilities, computed from logits.
 
     For one example with logits :math:`z` and true class :math:`y`:

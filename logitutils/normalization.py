@@ -20,11 +20,14 @@ The kernels themselves are in ``logitutils/_kernels.py``; this module
 checks the input, moves the class axis last and hands rows to them.
 """
 
+from __future__ import annotations
+
 import numpy as np
 
 from . import _kernels
 from ._blocks import map_rows
 from ._tensors import accepts_tensors
+from ._typing import ArrayLike, Result
 from ._validation import as_float_input, cast_result, check_axis, check_temperature
 
 __all__ = ["softmax", "log_softmax", "logsumexp"]
@@ -81,7 +84,9 @@ def _rowwise(kernel, z, axis, temperature):
 
 
 @accepts_tensors
-def softmax(z, axis=-1, temperature=1.0):
+def softmax(
+    z: ArrayLike, axis: int = -1, temperature: float = 1.0
+) -> np.ndarray:
     r"""Softmax: logits to a probability distribution along `axis`.
 
     .. math::
@@ -141,7 +146,9 @@ def softmax(z, axis=-1, temperature=1.0):
 
 
 @accepts_tensors
-def log_softmax(z, axis=-1, temperature=1.0):
+def log_softmax(
+    z: ArrayLike, axis: int = -1, temperature: float = 1.0
+) -> np.ndarray:
     r"""Log of the softmax, computed without forming the softmax.
 
     .. math::
@@ -185,7 +192,11 @@ def log_softmax(z, axis=-1, temperature=1.0):
 
 
 @accepts_tensors
-def logsumexp(z, axis=-1, keepdims=False):
+def logsumexp(
+    z: ArrayLike,
+    axis: int | tuple[int, ...] | None = -1,
+    keepdims: bool = False,
+) -> Result:
     r"""Log of the sum of exponentials, :math:`\log\sum_j e^{z_j}`.
 
     Parameters

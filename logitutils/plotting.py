@@ -45,7 +45,7 @@ _BOOK_RC = {
 }
 
 
-def use_book_style():
+def use_book_style() -> None:
     """Apply the book's matplotlib style to all later figures.
 
     Examples

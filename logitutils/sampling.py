@@ -20,11 +20,14 @@ Rows must be usable distributions: a NaN or ``+inf`` logit, or a row whose
 logits are all ``-inf``, raises a ValueError that names the first offender.
 """
 
+from __future__ import annotations
+
 import numbers
 
 import numpy as np
 
 from ._tensors import accepts_tensors
+from ._typing import ArrayLike, Result
 from ._validation import (
     as_float_input,
     cast_result,
@@ -146,7 +149,7 @@ def _top_p_keep(z, p):
 
 
 @accepts_tensors
-def top_k_filter(logits, k):
+def top_k_filter(logits: ArrayLike, k: int) -> np.ndarray:
     r"""Keep the `k` largest logits of each row; set the others to ``-inf``.
 
     Parameters
@@ -218,7 +221,9 @@ def top_k_filter(logits, k):
 
 
 @accepts_tensors
-def top_p_filter(logits, p, *, min_tokens_to_keep=1):
+def top_p_filter(
+    logits: ArrayLike, p: float, *, min_tokens_to_keep: int = 1
+) -> np.ndarray:
     r"""Nucleus (top-p) filter: keep the fewest most likely tokens with mass `p`.
 
     For each row, sort the tokens by probability
@@ -360,7 +365,14 @@ def _sample(z, temperature, k, p, rng):
 
 
 @accepts_tensors
-def sample_from_logits(logits, *, temperature=1.0, top_k=None, top_p=None, rng=None):
+def sample_from_logits(
+    logits: ArrayLike,
+    *,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
+    rng: np.random.Generator | None = None,
+) -> Result:
     r"""Draw one token per row from ``softmax(logits / temperature)``, filtered.
 
     The steps, in the order of Hugging Face's ``generate(do_sample=True)``:
