@@ -210,7 +210,12 @@ class TestFitTemperature:
         assert fitted == fit_temperature(logits32.astype(np.float64), labels)
 
     def test_accepts_lists(self):
-        assert fit_temperature([[2.0, 0.0], [0.0, 2.0], [2.0, 0.0]], [0, 1, 1]) > 0
+        # Two of three right at margin 2: sigmoid(2 / T) = 2/3, T = 2 / log 2.
+        logits, labels = [[2.0, 0.0], [0.0, 2.0], [2.0, 0.0]], [0, 1, 1]
+        assert fit_temperature(logits, labels) == pytest.approx(
+            2 / np.log(2), rel=1e-14)
+        assert fit_temperature(logits, labels) == fit_temperature(
+            np.array(logits), np.array(labels))
 
     def test_all_labels_one_class(self):
         # Temperature scaling has no intercept, so one-class labels are no
@@ -438,7 +443,13 @@ class TestExpectedCalibrationError:
         assert type(value) is float
 
     def test_accepts_lists(self):
-        assert expected_calibration_error([[0.9, 0.1], [0.2, 0.8]], [0, 1]) > 0
+        # Both right, at confidences 0.9 and 0.8 in two different bins:
+        # ECE = (|1 - 0.9| + |1 - 0.8|) / 2 = 0.15.
+        probs, labels = [[0.9, 0.1], [0.2, 0.8]], [0, 1]
+        assert expected_calibration_error(probs, labels) == pytest.approx(
+            0.15, rel=1e-14)
+        assert expected_calibration_error(probs, labels) == (
+            expected_calibration_error(np.array(probs), np.array(labels)))
 
     def test_mismatched_lengths(self):
         with pytest.raises(
@@ -466,7 +477,11 @@ class TestExpectedCalibrationError:
     def test_rows_summing_to_one_up_to_rounding_are_accepted(self):
         rng = np.random.default_rng(600)
         probs = softmax(rng.normal(size=(100, 1000)).astype(np.float32))
-        assert 0 <= expected_calibration_error(probs, rng.integers(0, 1000, 100)) <= 1
+        labels = rng.integers(0, 1000, 100)
+        confidence = probs.max(axis=1).astype(np.float64)
+        outcome = (probs.argmax(axis=1) == labels).astype(np.float64)
+        assert expected_calibration_error(probs, labels) == pytest.approx(
+            reference_ece(confidence, outcome, 15), rel=1e-12)
 
     @pytest.mark.parametrize("n_bins", [0, -3])
     def test_n_bins_not_positive(self, n_bins):

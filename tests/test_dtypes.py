@@ -12,24 +12,17 @@ import threading
 
 import numpy as np
 import pytest
+from conftest import DTYPES as FLOAT_DTYPES
+from conftest import ELEMENTWISE, ROWWISE
+from conftest import dtype_id as _dtype_id
+from conftest import function_name as _name
 
 import logitutils as lu
 
-ELEMENTWISE = [lu.sigmoid, lu.logit, lu.log_sigmoid, lu.softplus]
-ROWWISE = [lu.softmax, lu.log_softmax]
-FLOAT_DTYPES = [np.float32, np.float64]
 INT_DTYPES = [np.int8, np.int32, np.int64, np.uint8, np.bool_]
 # Comfortably above the 2**17-element threshold of the threaded path, and
 # not a multiple of the 2**15-element block, so the last block is partial.
 LARGE = 5 * 2**17 // 2 + 12345
-
-
-def _name(f):
-    return f.__name__
-
-
-def _dtype_id(dtype):
-    return np.dtype(dtype).name
 
 
 def is_scalar(x):

@@ -11,17 +11,14 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from conftest import DTYPES, ELEMENTWISE
+from conftest import ROWWISE as SOFTMAXES
+from conftest import function_name as _name
 
 import logitutils as lu
 
-ELEMENTWISE = [lu.sigmoid, lu.logit, lu.log_sigmoid, lu.softplus]
-ROWWISE = [lu.softmax, lu.log_softmax, lu.logsumexp]
+ROWWISE = [*SOFTMAXES, lu.logsumexp]
 ALL_ARRAY_FUNCTIONS = ELEMENTWISE + ROWWISE + [lu.predict_binary, lu.predict_class]
-DTYPES = [np.float64, np.float32]
-
-
-def _name(f):
-    return f.__name__
 
 
 def shapes(*shapes):

@@ -17,23 +17,17 @@ import pytest
 import scipy.special
 import torch
 import torch.nn.functional as F
+from conftest import REDUCTIONS, dtypes
 from sklearn.metrics import log_loss
 
 import logitutils as lu
 
-DTYPES = [np.float64, np.float32]
-REDUCTIONS = ["none", "mean", "sum"]
 RTOL = {np.float64: 1e-12, np.float32: 2e-5}
 # Losses near 0 (a confident, correct prediction) have absolute accuracy of
 # a few ulp of the terms that cancel in torch's formulas.
 ATOL = {np.float64: 1e-14, np.float32: 2e-6}
 
 
-def _dtype_id(dtype):
-    return np.dtype(dtype).name
-
-
-dtypes = pytest.mark.parametrize("dtype", DTYPES, ids=_dtype_id)
 reductions = pytest.mark.parametrize("reduction", REDUCTIONS)
 
 

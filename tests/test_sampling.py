@@ -455,8 +455,17 @@ class TestSampleFromLogits:
         np.testing.assert_array_equal(tokens, reference)
 
     def test_rng_none_samples(self):
-        token = sample_from_logits(np.array([0.0, -np.inf, -np.inf]))
-        assert token == 0
+        # rng=None draws from fresh OS entropy: the right distribution
+        # (probabilities 1/4 and 3/4), and two calls differ.
+        logits = np.tile([0.0, np.log(3.0)], (4000, 1))
+        first = sample_from_logits(logits)
+        second = sample_from_logits(logits)
+        # The share of token 1 is within 6 standard deviations of 3/4
+        # (a false failure has probability about 2e-9).
+        standard_deviation = np.sqrt(0.75 * 0.25 / 4000)
+        for tokens in (first, second):
+            assert abs(tokens.mean() - 0.75) < 6 * standard_deviation
+        assert (first != second).any()
 
     def test_extreme_temperatures_stay_finite(self):
         z = np.array([1e300, -1e300, 0.0])
