@@ -21,10 +21,14 @@ __all__ = ["predict_binary", "predict_class"]
 def _reject_nan(z, name):
     nan = np.isnan(z)
     if nan.any():
-        first = first_index(nan)
+        if z.ndim == 0:
+            where = "the input is NaN"
+        else:
+            where = (f"{name} contain {int(nan.sum())} NaN value(s), the first "
+                     f"at index {first_index(nan)}")
         raise ValueError(
-            f"{name} contain {int(nan.sum())} NaN value(s), the first at index {first}; "
-            "a NaN logit has no decision (fix the model or mask the rows first)"
+            f"{where}; a NaN logit has no decision (fix the model or mask the "
+            "rows first)"
         )
 
 

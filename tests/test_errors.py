@@ -377,3 +377,17 @@ class TestNanPropagates:
         (logits if where == "logits" else targets)[0, 1] = np.nan
         loss = lu.cross_entropy(logits, targets, reduction="none")
         np.testing.assert_array_equal(np.isnan(loss), [True, False])
+
+
+def test_zero_d_nan_logit_says_the_input():
+    with pytest.raises(ValueError, match="the input is NaN; a NaN logit"):
+        lu.predict_binary(np.nan)
+    with pytest.raises(ValueError, match="the first at index \\(1,\\)"):
+        lu.predict_binary([0.0, np.nan])
+
+
+def test_all_minus_inf_vector_says_the_input():
+    with pytest.raises(ValueError, match="every logit of the input is -inf"):
+        lu.top_k_filter(np.full(3, -np.inf), 1)
+    with pytest.raises(ValueError, match="the row at index \\(1,\\)"):
+        lu.top_p_filter(np.array([[0.0, 1.0], [-np.inf, -np.inf]]), 0.5)
