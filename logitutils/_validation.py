@@ -20,6 +20,7 @@ __all__ = [
     "check_probability",
     "check_reduction",
     "check_temperature",
+    "check_unit_interval",
     "contiguous",
     "first_index",
     "result_float_dtype",
@@ -170,6 +171,25 @@ def contiguous(arr, dtype=None):
     return arr if arr.flags.c_contiguous else np.array(arr, order="C")
 
 
+def check_unit_interval(p, what, *, allow_nan):
+    """Check that every entry of the float array `p` lies in [0, 1].
+
+    With `allow_nan`, NaN entries pass (they propagate to the result).
+    """
+    # min and max are one fast pass each; the comparisons that find the
+    # culprit cost three, so they run only when min or max is out of range
+    # (or is NaN, which hides the extremes).
+    if not p.size or (p.min() >= 0 and p.max() <= 1):
+        return
+    with np.errstate(invalid="ignore"):
+        inside = (p >= 0) & (p <= 1)
+    outside = ~(inside | np.isnan(p)) if allow_nan else ~inside
+    if outside.any():
+        index = first_index(outside)
+        at = f" at index {index}" if index else ""
+        raise ValueError(f"{what} must lie in [0, 1]; got {p[index]!r}{at}")
+
+
 def check_distributions(p, what, *, allow_nan, hint="", dtype=None):
     """Check that `p` holds probabilities and its last axis sums to 1.
 
@@ -179,12 +199,7 @@ def check_distributions(p, what, *, allow_nan, hint="", dtype=None):
     are not checked for their sum. `dtype` is the dtype the values were
     given in (float16 computed as float32 is judged by float16's precision).
     """
-    with np.errstate(invalid="ignore"):
-        inside = (p >= 0) & (p <= 1)
-    outside = ~(inside | np.isnan(p)) if allow_nan else ~inside
-    if outside.any():
-        index = tuple(int(i) for i in np.argwhere(outside)[0])
-        raise ValueError(f"{what} must lie in [0, 1]; got {p[index]!r} at index {index}")
+    check_unit_interval(p, what, allow_nan=allow_nan)
     if p.ndim < 2:
         return
     sums = p.sum(axis=-1, dtype=np.float64)

@@ -31,6 +31,7 @@ from ._validation import (
     check_distributions,
     check_probability,
     check_reduction,
+    check_unit_interval,
     contiguous,
 )
 from .normalization import log_softmax
@@ -152,16 +153,7 @@ def binary_cross_entropy_with_logits(
             f"targets of shape {y.shape} must have the same shape as logits {z.shape}"
         )
     dtype = np.result_type(z, y)
-    # min and max are one fast pass each; the comparisons that find the
-    # culprit cost three, so they run only when min or max is out of range
-    # (or is NaN: a NaN target is allowed, but it hides the extremes).
-    if y.size and not (y.min() >= 0 and y.max() <= 1):
-        with np.errstate(invalid="ignore"):
-            outside = (y < 0) | (y > 1)
-        if outside.any():
-            bad = y[outside].flat[0]
-            raise ValueError(f"targets must lie in [0, 1]; got {bad!r} at index "
-                             f"{tuple(int(i) for i in np.argwhere(outside)[0])}")
+    check_unit_interval(y, "targets", allow_nan=True)
     z = contiguous(z, dtype)
     y = contiguous(y, dtype)
     positive_coefficient = y
