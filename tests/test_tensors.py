@@ -117,3 +117,15 @@ def test_sampling_returns_an_index_tensor():
 def test_complex_tensors_are_rejected_by_dtype():
     with pytest.raises(TypeError, match="complex"):
         lu.sigmoid(torch.tensor([1 + 1j]))
+
+
+@pytest.mark.parametrize("name", list(CALLS))
+def test_input_tensors_are_left_unchanged(name):
+    # The NumPy arrays share the tensors' memory, so a kernel writing into
+    # its input would show here.
+    function, arrays = CALLS[name]
+    tensors = [torch.from_numpy(a.copy()) for a in arrays]
+    before = [t.clone() for t in tensors]
+    function(*tensors)
+    for t, original in zip(tensors, before, strict=True):
+        assert torch.equal(t, original)
