@@ -5,6 +5,7 @@ Run from the repository root::
     python benchmarks/bench_numerics.py              # 10**7 float64 elements
     python benchmarks/bench_numerics.py --quick      # smoke run, 10**5 elements
     python benchmarks/bench_numerics.py --repeats 15
+    python benchmarks/bench_numerics.py --no-single-thread   # first table only
 
 Elementwise functions get a flat array of 10**7 float64 values; row-wise
 ones (softmax, log_softmax, logsumexp, cross_entropy) get shape (10**5, 100),
@@ -14,7 +15,10 @@ is single-threaded. Losses use each library's default reduction ("mean").
 
 Each time is the **median** of ``--repeats`` calls, taken after one warm-up
 call, with the three libraries interleaved call by call (in rotating order)
-so that drift in machine load affects them alike. The targets checked on the last line are
+so that drift in machine load affects them alike. A second table repeats
+the run with one thread for each library (``lu.set_num_threads(1)``,
+``torch.set_num_threads(1)``; scipy has only one), so that the comparison
+with torch is also made core for core. The targets checked on the last line are
 ``logitutils <= scipy`` and ``logitutils <= 2.5 x torch`` for every function
 that has the counterpart; ``--strict`` makes a missed target fail the run.
 """
@@ -163,6 +167,9 @@ def main(argv=None):
                         help="exit with status 1 when a target is missed (timings on a "
                              "busy machine are noisy, so by default only results that "
                              "disagree between the libraries fail the run)")
+    parser.add_argument("--no-single-thread", action="store_true",
+                        help="skip the second table, where every library "
+                             "runs on one thread")
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
@@ -172,32 +179,31 @@ def main(argv=None):
     data = make_inputs(n_elements, n_classes)
     torch_threads = torch.get_num_threads() if torch is not None else 0
     print(f"numpy {np.__version__}, scipy {scipy.__version__}, "
-          f"torch {torch.__version__ if torch is not None else 'absent'} "
-          f"({torch_threads} threads), logitutils {lu._blocks._workers()} threads")
+          f"torch {torch.__version__ if torch is not None else 'absent'}, "
+          f"logitutils {lu.__version__}")
     print(f"float64; elementwise n={n_elements:,}; row-wise shape "
           f"({n_elements // n_classes:,}, {n_classes}); median of {args.repeats} "
           f"after 1 warm-up; '!' marks a missed target")
-    header = (f"{'function':<16}|{'logitutils ms':>14} |{'scipy ms':>9} |{'torch ms':>9} |"
-              f"{'vs scipy':>9} |{'vs torch':>9}")
-    print(header)
-    print("-" * len(header))
 
+    tables = [(f"default threads: logitutils {lu.get_num_threads()}, "
+               f"torch {torch_threads}, scipy 1", None)]
+    if not args.no_single_thread:
+        tables.append(("one thread each: lu.set_num_threads(1), "
+                       "torch.set_num_threads(1), scipy", 1))
     failures, mismatches = [], []
-    for name, ours, scipy_call, torch_call in cases(data):
-        (t_ours, t_scipy, t_torch), (out, ref_s, ref_t) = time_case(
-            [ours, scipy_call, torch_call], args.repeats)
-        for label, ref in (("scipy", ref_s), ("torch", ref_t)):
-            if ref is not None and not agree(out, ref):
-                mismatches.append(f"{name} vs {label}")
-        if t_scipy is not None and t_ours > SCIPY_TARGET * t_scipy:
-            failures.append(f"{name} vs scipy")
-        if t_torch is not None and t_ours > TORCH_TARGET * t_torch:
-            failures.append(f"{name} vs torch")
-        print(f"{name:<16}|{fmt_ms(t_ours):>14} |{fmt_ms(t_scipy)} |{fmt_ms(t_torch)} |"
-              f"{fmt_ratio(t_ours, t_scipy, SCIPY_TARGET)} |"
-              f"{fmt_ratio(t_ours, t_torch, TORCH_TARGET)}")
+    for title, threads in tables:
+        previous_torch = torch_threads
+        if threads is not None:
+            lu.set_num_threads(threads)
+            if torch is not None:
+                torch.set_num_threads(threads)
+        try:
+            run_table(title, data, args.repeats, failures, mismatches)
+        finally:
+            lu.set_num_threads(None)
+            if torch is not None:
+                torch.set_num_threads(previous_torch)
 
-    print("-" * len(header))
     if mismatches:
         print("RESULTS DIFFER: " + ", ".join(mismatches))
     targets = f"<= {SCIPY_TARGET:g}x scipy and <= {TORCH_TARGET:g}x torch"
@@ -210,6 +216,31 @@ def main(argv=None):
     else:
         print(f"targets ({targets}): all pass")
     return 1 if mismatches or (failures and args.strict and not args.quick) else 0
+
+
+def run_table(title, data, repeats, failures, mismatches):
+    """Time every case and print one table; collect missed targets."""
+    header = (f"{'function':<16}|{'logitutils ms':>14} |{'scipy ms':>9} |{'torch ms':>9} |"
+              f"{'vs scipy':>9} |{'vs torch':>9}")
+    print()
+    print(title)
+    print(header)
+    print("-" * len(header))
+    label = "1 thread" if lu.get_num_threads() == 1 else "default"
+    for name, ours, scipy_call, torch_call in cases(data):
+        (t_ours, t_scipy, t_torch), (out, ref_s, ref_t) = time_case(
+            [ours, scipy_call, torch_call], repeats)
+        for library, ref in (("scipy", ref_s), ("torch", ref_t)):
+            if ref is not None and not agree(out, ref):
+                mismatches.append(f"{name} vs {library} ({label})")
+        if t_scipy is not None and t_ours > SCIPY_TARGET * t_scipy:
+            failures.append(f"{name} vs scipy ({label})")
+        if t_torch is not None and t_ours > TORCH_TARGET * t_torch:
+            failures.append(f"{name} vs torch ({label})")
+        print(f"{name:<16}|{fmt_ms(t_ours):>14} |{fmt_ms(t_scipy)} |{fmt_ms(t_torch)} |"
+              f"{fmt_ratio(t_ours, t_scipy, SCIPY_TARGET)} |"
+              f"{fmt_ratio(t_ours, t_torch, TORCH_TARGET)}")
+    print("-" * len(header))
 
 
 if __name__ == "__main__":

@@ -9,16 +9,30 @@ cores at once.
 
 Every kernel is elementwise or works on whole rows, so the result does not
 depend on how the array is split: the blocking changes speed, never values.
+
+The pool of helper threads is created on first use and belongs to the
+process that created it: a child made by ``os.fork`` (multiprocessing's
+fork start method, fork-based DataLoader workers, pre-forking servers)
+starts with no pool and builds its own, instead of waiting for threads that
+were not copied into it. The number of threads is :func:`get_num_threads`;
+see :func:`set_num_threads` for how it is chosen and changed.
 """
 
 import math
+import numbers
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor, wait
 
 import numpy as np
 
-__all__ = ["map_elements", "map_rows", "scratch"]
+__all__ = [
+    "get_num_threads",
+    "map_elements",
+    "map_rows",
+    "scratch",
+    "set_num_threads",
+]
 
 # Elements per block: 2**15 float64 values are 256 KiB, which leaves room in
 # a 1 MiB L2 cache for the few temporaries a kernel makes.
@@ -39,48 +53,244 @@ _SCRATCH_KEEP_BYTES = 1 << 23
 # Scratch arrays start on cache-line boundaries, as fresh allocations do.
 _ALIGN = 64
 
+# Without a setting, at most this many threads: beyond it the kernels are
+# limited by memory bandwidth, and a large machine is usually shared.
+_DEFAULT_THREAD_CAP = 8
+_THREADS_VARIABLE = "LOGITUTILS_NUM_THREADS"
+
+_num_threads = None  # set_num_threads's value, else the default, once read
+_explicit_setting = False  # whether set_num_threads gave _num_threads
 _pool = None
+_pool_size = 0
+_pool_pid = None
+_pool_lock = threading.Lock()
 _local = threading.local()
 
 
+def _after_fork_in_child():
+    # The child has only the thread that forked; the pool's threads were
+    # not copied, and a lock another thread held stays locked forever. The
+    # default thread count is read again: the child may run elsewhere.
+    global _pool, _pool_size, _pool_pid, _pool_lock, _local, _num_threads
+    _pool = _pool_pid = None
+    _pool_size = 0
+    _pool_lock = threading.Lock()
+    _local = threading.local()
+    if not _explicit_setting:
+        _num_threads = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _read_fields(path):
+    try:
+        with open(path) as file:
+            return file.read().split()
+    except (OSError, ValueError):
+        return None
+
+
+def _cgroup_cpu_limit():
+    """CPUs allowed by a cgroup CPU quota (containers), or None if unlimited."""
+    fields = _read_fields("/sys/fs/cgroup/cpu.max")  # cgroup v2: "quota period"
+    if fields and len(fields) == 2 and fields[0] != "max":
+        quota, period = fields
+    else:  # cgroup v1
+        quota = _read_fields("/sys/fs/cgroup/cpu/cpu.cfs_quota_us")
+        period = _read_fields("/sys/fs/cgroup/cpu/cpu.cfs_period_us")
+        if not (quota and period):
+            return None
+        quota, period = quota[0], period[0]
+    try:
+        quota, period = int(quota), int(period)
+    except ValueError:
+        return None
+    if quota <= 0 or period <= 0:
+        return None
+    # Rounded up, as joblib (loky) does: a quota of 1.5 CPUs can keep two
+    # threads busy half the time.
+    return max(1, math.ceil(quota / period))
+
+
+def _available_cpus():
+    """CPUs this process may run on: affinity mask and cgroup quota."""
+    try:
+        count = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        count = os.cpu_count() or 1
+    limit = _cgroup_cpu_limit()
+    return max(1, count if limit is None else min(count, limit))
+
+
+def _threads_from_environment():
+    for name in (_THREADS_VARIABLE, "OMP_NUM_THREADS"):
+        text = os.environ.get(name, "").strip()
+        if not text:
+            continue
+        # OMP_NUM_THREADS may list one count per nesting level: "4,2".
+        first = text.split(",")[0].strip()
+        try:
+            value = int(first)
+        except ValueError:
+            value = 0
+        if value < 1:
+            raise ValueError(
+                f"environment variable {name}={text!r} must be a positive "
+                "integer (the number of threads logitutils may use)"
+            )
+        return value
+    return None
+
+
+def _default_threads():
+    from_environment = _threads_from_environment()
+    if from_environment is not None:
+        return from_environment
+    return min(_available_cpus(), _DEFAULT_THREAD_CAP)
+
+
+def get_num_threads() -> int:
+    """The number of threads logitutils uses for large arrays.
+
+    Returns
+    -------
+    int
+        The value given to :func:`set_num_threads`, if any; else the
+        environment variable ``LOGITUTILS_NUM_THREADS``; else
+        ``OMP_NUM_THREADS``; else the CPUs this process may run on (its
+        affinity mask and cgroup CPU quota), at most 8.
+
+    See Also
+    --------
+    set_num_threads
+
+    Examples
+    --------
+    >>> import logitutils as lu
+    >>> lu.get_num_threads() >= 1
+    True
+    """
+    global _num_threads
+    if _num_threads is None:
+        _num_threads = _default_threads()
+    return _num_threads
+
+
+def set_num_threads(n: int | None) -> None:
+    """Set how many threads logitutils may use, or restore the default.
+
+    Arrays of fewer than 2**17 elements are always computed on the calling
+    thread. Larger ones are split into blocks shared by the calling thread
+    and ``n - 1`` helper threads. The results do not depend on `n`: every
+    block is computed the same way, whichever thread takes it.
+
+    Parameters
+    ----------
+    n : int or None
+        A positive number of threads (1 computes everything on the calling
+        thread), or None for the default described in
+        :func:`get_num_threads`. ``threadpoolctl.threadpool_limits``
+        also sets this value (the library is listed as ``"logitutils"``).
+
+    Raises
+    ------
+    TypeError
+        If `n` is not an integer or None.
+    ValueError
+        If `n` < 1.
+
+    See Also
+    --------
+    get_num_threads
+
+    Examples
+    --------
+    >>> import logitutils as lu
+    >>> previous = lu.get_num_threads()
+    >>> lu.set_num_threads(1)
+    >>> lu.get_num_threads()
+    1
+    >>> lu.set_num_threads(previous)
+    """
+    global _num_threads, _explicit_setting
+    if n is None:
+        _explicit_setting = False
+        _num_threads = None
+        return
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"n must be a positive integer or None, got {n!r}")
+    if n < 1:
+        raise ValueError(f"n must be a positive integer or None, got {n!r}")
+    _explicit_setting = True
+    _num_threads = int(n)
+
+
 def _workers():
-    return max(1, min(os.cpu_count() or 1, 8))
+    return get_num_threads()
 
 
-def _executor():
-    global _pool
-    if _pool is None:
-        # The calling thread takes blocks as well, so one thread fewer.
-        _pool = ThreadPoolExecutor(
-            max_workers=max(1, _workers() - 1), thread_name_prefix="logitutils"
-        )
-    return _pool
+def _executor(helpers):
+    """The process's pool, with room for at least `helpers` threads."""
+    global _pool, _pool_size, _pool_pid
+    with _pool_lock:
+        # The pid check backs up the fork handler (a child made by a raw
+        # fork system call, bypassing os.fork, runs no handler).
+        if _pool is None or _pool_pid != os.getpid() or _pool_size < helpers:
+            if _pool is not None and _pool_pid == os.getpid():
+                # Its threads finish the work they hold, then exit.
+                _pool.shutdown(wait=False)
+            # ThreadPoolExecutor starts threads only as work arrives, so a
+            # roomy pool costs nothing until it is used.
+            _pool_size = max(helpers, _DEFAULT_THREAD_CAP - 1)
+            _pool = ThreadPoolExecutor(
+                max_workers=_pool_size, thread_name_prefix="logitutils"
+            )
+            _pool_pid = os.getpid()
+        return _pool
 
 
 def _run(tasks):
     """Run callables, in parallel when there is more than one."""
-    if len(tasks) == 1:
-        tasks[0]()
+    n_helpers = min(_workers(), len(tasks)) - 1
+    if n_helpers < 1:
+        for task in tasks:
+            task()
         return
     # Each thread takes the next block from a shared iterator (next() on a
     # list iterator is atomic under the GIL), so a thread that the system
     # deschedules does not leave the others idle at the end. The calling
-    # thread works too rather than waiting for the pool.
+    # thread works too rather than waiting for the pool, so the work gets
+    # done even when every pool thread is busy with another caller's.
     remaining = iter(tasks)
+    failed = threading.Event()
 
     def work():
         for task in remaining:
-            task()
+            if failed.is_set():
+                return
+            try:
+                task()
+            except BaseException:
+                failed.set()  # the other threads stop taking blocks
+                raise
 
-    helpers = [_executor().submit(work) for _ in range(min(_workers(), len(tasks)) - 1)]
+    pool = _executor(n_helpers)
+    helpers = [pool.submit(work) for _ in range(n_helpers)]
     try:
         work()
     finally:
-        # Even when this thread fails, wait for the helpers: the caller must
-        # not see an error (or a result) while blocks are still being written.
+        # Helpers that have not started have nothing left to do (this thread
+        # emptied the iterator, or failed). The others must be waited for,
+        # even when this thread fails: the caller must not see an error (or
+        # a result) while blocks are still being written.
+        for helper in helpers:
+            helper.cancel()
         wait(helpers)
     for helper in helpers:
-        helper.result()  # re-raises a helper's exception
+        if not helper.cancelled():
+            helper.result()  # re-raises a helper's exception
 
 
 class scratch:

@@ -11,10 +11,20 @@ A classifier is *calibrated* when, among the examples it gives confidence
   equal-width binned estimate of Guo et al. (2017).
 """
 
+from __future__ import annotations
+
 import numpy as np
 import scipy.optimize
 
-from ._validation import _as_array, as_float_array, check_distributions
+from ._tensors import accepts_tensors
+from ._typing import ArrayLike
+from ._validation import (
+    as_array,
+    as_float_array,
+    as_index_array,
+    check_distributions,
+    first_index,
+)
 from .elementwise import sigmoid
 from .normalization import softmax
 
@@ -23,10 +33,13 @@ __all__ = ["fit_temperature", "expected_calibration_error"]
 # The search doubles the inverse temperature beta = 1/T while
 # beta * max|logit| stays below this, far from float64 overflow in beta * z.
 _BETA_LIMIT_SPAN = 1e300
+# Logits whose largest magnitude lies outside [2**-32, 2**32] are rescaled
+# by a power of 2 before the fit (see _fit_temperature_rescaled).
+_RESCALE_EXPONENT = 32
 
 
 def _check_labels(labels, n_rows, n_classes, binary, array_name):
-    arr = _as_array(labels, "labels")
+    arr = as_array(labels, "labels")
     if arr.dtype.kind not in "iu":
         raise TypeError(
             f"labels must hold integer class indices, got dtype {arr.dtype}; "
@@ -39,7 +52,7 @@ def _check_labels(labels, n_rows, n_classes, binary, array_name):
             f"{array_name} have {n_rows} rows but labels have {arr.shape[0]} entries; "
             "they must have one label per example"
         )
-    y = arr.astype(np.int64, copy=False)
+    y = as_index_array(arr, "labels")
     bad = (y < 0) | (y >= n_classes)
     if bad.any():
         position = int(np.flatnonzero(bad)[0])
@@ -64,10 +77,6 @@ def _check_shape(arr, array_name, single):
             f"{array_name} of shape {arr.shape} have fewer than 2 classes; for one "
             f"{single} per example (binary), pass shape (N,)"
         )
-
-
-def _first_bad(mask):
-    return tuple(int(i) for i in np.argwhere(mask)[0])
 
 
 # ---------------------------------------------------------------------------
@@ -162,7 +171,8 @@ def _fit_inverse_temperature(z, y, binary):
     )
 
 
-def fit_temperature(logits, labels):
+@accepts_tensors
+def fit_temperature(logits: ArrayLike, labels: ArrayLike) -> float:
     r"""Fit the temperature that minimises the NLL of held-out labels.
 
     Finds :math:`T > 0` minimising the mean negative log-likelihood
@@ -212,7 +222,10 @@ def fit_temperature(logits, labels):
     has at most one minimum and its slope increases with :math:`\beta`. The
     fit brackets the zero of that slope and finds it with Brent's root
     finder to full double precision, so no starting point or fixed bracket
-    of temperatures is needed. Input is converted to float64.
+    of temperatures is needed. Input is converted to float64. Logits of
+    any magnitude (1e300 or subnormal 1e-310) are handled: they are
+    rescaled by a power of 2 for the search, which is exact, and the result
+    is scaled back; a temperature beyond float64's range is a ValueError.
 
     A minimum at a finite ``T > 0`` exists unless one of these holds; each
     raises a ValueError that says which, rather than returning an arbitrary
@@ -262,14 +275,44 @@ def fit_temperature(logits, labels):
     y = _check_labels(labels, z.shape[0], n_classes, binary, "logits")
     finite = np.isfinite(z)
     if not finite.all():
-        index = _first_bad(~finite)
+        index = first_index(~finite)
         raise ValueError(
             f"logits must be finite; got {z[index]!r} at index {index} "
             "(a temperature cannot rescale an infinite or NaN logit)"
         )
     z = z.astype(np.float64, copy=False)
     _check_has_optimum(z, y, binary)
-    return float(1.0 / _fit_inverse_temperature(z, y, binary))
+    return _fit_temperature_rescaled(z, y, binary)
+
+
+def _fit_temperature_rescaled(z, y, binary):
+    """The fitted T, computed on logits rescaled to magnitudes near 1.
+
+    The NLL depends on z and T only through z / T, so fitting 2**-e * z
+    gives 2**-e * T. Multiplying by a power of 2 is exact (but for entries
+    pushed into the subnormal range, which carry no weight in the fit), so
+    the root finder works on well-scaled numbers: without this, logits of
+    magnitude 1e30 need more bisections from the bracket [0, 1] than the
+    solver allows, and logits near 1e-310 double beta until beta * z
+    overflows. Logits of ordinary magnitude are not rescaled, so their fit
+    is the same to the last bit as without this step.
+    """
+    span = float(np.max(np.abs(z)))
+    exponent = int(np.frexp(span)[1])
+    if abs(exponent) <= _RESCALE_EXPONENT:
+        exponent = 0
+    else:
+        z = np.ldexp(z, -exponent)
+    inverse_temperature = _fit_inverse_temperature(z, y, binary)
+    with np.errstate(over="ignore", under="ignore"):
+        temperature = float(np.ldexp(1.0 / inverse_temperature, exponent))
+    if not 0 < temperature < np.inf:
+        raise ValueError(
+            f"the fitted temperature {'overflows' if temperature else 'underflows'} "
+            f"float64 (the logits' largest magnitude is {span:.3g}); rescale the "
+            "logits first"
+        )
+    return temperature
 
 
 # ---------------------------------------------------------------------------
@@ -307,7 +350,10 @@ def _binned_gap(confidence, outcome, n_bins):
     return float(np.abs(outcome_sum - confidence_sum).sum() / confidence.size)
 
 
-def expected_calibration_error(probs, labels, n_bins=15):
+@accepts_tensors
+def expected_calibration_error(
+    probs: ArrayLike, labels: ArrayLike, n_bins: int = 15
+) -> float:
     r"""Expected calibration error (ECE) with equal-width confidence bins.
 
     .. math::

@@ -6,9 +6,13 @@ logits give the same answer: ``sigmoid(z) > t`` exactly when
 logit.
 """
 
+from __future__ import annotations
+
 import numpy as np
 
-from ._validation import as_float_array, check_axis, check_probability
+from ._tensors import accepts_tensors
+from ._typing import ArrayLike, Result
+from ._validation import as_float_array, check_axis, check_probability, first_index
 from .elementwise import logit
 
 __all__ = ["predict_binary", "predict_class"]
@@ -17,14 +21,19 @@ __all__ = ["predict_binary", "predict_class"]
 def _reject_nan(z, name):
     nan = np.isnan(z)
     if nan.any():
-        first = tuple(int(i) for i in np.argwhere(nan)[0])
+        if z.ndim == 0:
+            where = "the input is NaN"
+        else:
+            where = (f"{name} contain {int(nan.sum())} NaN value(s), the first "
+                     f"at index {first_index(nan)}")
         raise ValueError(
-            f"{name} contain {int(nan.sum())} NaN value(s), the first at index {first}; "
-            "a NaN logit has no decision (fix the model or mask the rows first)"
+            f"{where}; a NaN logit has no decision (fix the model or mask the "
+            "rows first)"
         )
 
 
-def predict_binary(logits, threshold=0.5):
+@accepts_tensors
+def predict_binary(logits: ArrayLike, threshold: float = 0.5) -> Result:
     r"""Binary decisions ``sigmoid(logits) > threshold``, without a sigmoid.
 
     Parameters
@@ -71,7 +80,8 @@ def predict_binary(logits, threshold=0.5):
     return result[()] if result.ndim == 0 else result
 
 
-def predict_class(logits, axis=-1):
+@accepts_tensors
+def predict_class(logits: ArrayLike, axis: int = -1) -> Result:
     """The predicted class: the index of the largest logit along `axis`.
 
     Parameters

@@ -14,20 +14,27 @@ losses. They differ from torch in three deliberate ways:
   accurate to a few ulp even for very confident predictions.
 """
 
+from __future__ import annotations
+
 import numpy as np
 
-from ._blocks import map_elements, scratch
+from . import _kernels
+from ._blocks import map_elements
+from ._tensors import accepts_tensors
+from ._typing import ArrayLike, Result
 from ._validation import (
-    _as_array,
+    as_array,
     as_float_array,
+    as_float_input,
     as_index_array,
+    cast_result,
     check_distributions,
     check_probability,
     check_reduction,
+    check_unit_interval,
     contiguous,
 )
-from .elementwise import _log1p_exp_minus_abs, _maximum, _minimum
-from .normalization import _nll_rows, log_softmax
+from .normalization import log_softmax
 
 __all__ = ["binary_cross_entropy_with_logits", "cross_entropy"]
 
@@ -44,45 +51,6 @@ def _reduce(loss, reduction, denominator=None):
         return loss.dtype.type(total / count)
 
 
-def _times_where_nonzero(coefficient, value, out):
-    """out = coefficient * value, with 0 * inf taken as 0.
-
-    A term whose coefficient is exactly 0 contributes nothing, even when its
-    softplus is infinite (a logit of +inf for a negative target's positive
-    term). NaN coefficients and NaN values still propagate: a zero weight
-    must not hide a NaN logit (torch gives NaN there too).
-    """
-    out.fill(0)
-    # Only inf values need the mask; a NaN value is multiplied as usual.
-    # (Not |=: the coefficient may broadcast against the value.)
-    multiply = (coefficient != 0) | np.isnan(value)
-    np.multiply(coefficient, value, out=out, where=multiply)
-    return out
-
-
-def _bce_kernel(out, z, y, positive_coefficient):
-    # loss = (1 - y) * softplus(z) + pos_weight * y * softplus(-z).
-    # Both softplus terms share a = log1p(exp(-|z|)) and both are >= 0, so
-    # the sum never cancels, even for soft targets (torch's equivalent form
-    # (1 - y) * z + softplus(-z) subtracts large numbers when z << 0).
-    with scratch(out, 3) as (a, positive_part, negative_part):
-        _log1p_exp_minus_abs(z, a)
-        _maximum(z, 0.0, positive_part)
-        positive_part += a  # softplus(z) = max(z, 0) + a
-        _minimum(z, 0.0, negative_part)
-        np.subtract(a, negative_part, out=negative_part)  # softplus(-z)
-        with np.errstate(invalid="ignore"):
-            np.subtract(1.0, y, out=out)
-            out *= positive_part
-            out += np.multiply(positive_coefficient, negative_part, out=a)
-        # A coefficient of exactly 0 must cancel an infinite softplus (a
-        # logit of +-inf), where the products above give 0 * inf = NaN.
-        # NaN is rare, so look for it once and redo only such blocks.
-        if np.isnan(out).any():
-            _times_where_nonzero(1.0 - y, positive_part, out)
-            out += _times_where_nonzero(positive_coefficient, negative_part, a)
-
-
 def _check_broadcast(name, array, shape):
     try:
         broadcast = np.broadcast_shapes(array.shape, shape)
@@ -94,9 +62,15 @@ def _check_broadcast(name, array, shape):
         )
 
 
+@accepts_tensors
 def binary_cross_entropy_with_logits(
-    logits, targets, *, weight=None, pos_weight=None, reduction="mean"
-):
+    logits: ArrayLike,
+    targets: ArrayLike,
+    *,
+    weight: ArrayLike | None = None,
+    pos_weight: ArrayLike | None = None,
+    reduction: str = "mean",
+) -> Result:
     r"""Binary cross-entropy of sigmoid probabilities, computed from logits.
 
     For logit :math:`z`, target :math:`y \in [0, 1]`, positive-class weight
@@ -164,28 +138,22 @@ def binary_cross_entropy_with_logits(
     array([ 0., inf])
     """
     reduction = check_reduction(reduction)
-    z = as_float_array(logits, "logits")
-    # _as_array, not np.asarray: a ragged list then gives a TypeError that
+    z, result_dtype = as_float_input(logits, "logits")
+    # as_array, not np.asarray: a ragged list then gives a TypeError that
     # names `targets`, not NumPy's anonymous ValueError.
-    y_raw = _as_array(targets, "targets")
-    y = as_float_array(y_raw, "targets")
+    y_raw = as_array(targets, "targets")
+    y, targets_dtype = as_float_input(y_raw, "targets")
     if y_raw.dtype.kind in "iub":
         y = y.astype(z.dtype)
+    else:
+        # Mixed float dtypes promote, as NumPy's arithmetic does.
+        result_dtype = np.result_type(result_dtype, targets_dtype)
     if y.shape != z.shape:
         raise ValueError(
             f"targets of shape {y.shape} must have the same shape as logits {z.shape}"
         )
     dtype = np.result_type(z, y)
-    # min and max are one fast pass each; the comparisons that find the
-    # culprit cost three, so they run only when min or max is out of range
-    # (or is NaN: a NaN target is allowed, but it hides the extremes).
-    if y.size and not (y.min() >= 0 and y.max() <= 1):
-        with np.errstate(invalid="ignore"):
-            outside = (y < 0) | (y > 1)
-        if outside.any():
-            bad = y[outside].flat[0]
-            raise ValueError(f"targets must lie in [0, 1]; got {bad!r} at index "
-                             f"{tuple(int(i) for i in np.argwhere(outside)[0])}")
+    check_unit_interval(y, "targets", allow_nan=True)
     z = contiguous(z, dtype)
     y = contiguous(y, dtype)
     positive_coefficient = y
@@ -193,14 +161,15 @@ def binary_cross_entropy_with_logits(
         pw = as_float_array(pos_weight, "pos_weight")
         _check_broadcast("pos_weight", pw, z.shape)
         positive_coefficient = contiguous(y * pw.astype(dtype, copy=False))
-    loss = map_elements(_bce_kernel, np.empty_like(z), z, y, positive_coefficient)
+    loss = map_elements(_kernels.binary_cross_entropy, np.empty_like(z), z, y,
+                        positive_coefficient)
     if weight is not None:
         w = as_float_array(weight, "weight")
         _check_broadcast("weight", w, z.shape)
         # A weight of 0 excludes the element, even if its loss is infinite
         # (loss *= w would make 0 * inf = NaN there).
-        loss = _times_where_nonzero(w.astype(dtype, copy=False), loss, np.empty_like(loss))
-    return _reduce(loss, reduction)
+        loss = _kernels.times_where_nonzero(w.astype(dtype, copy=False), loss, np.empty_like(loss))
+    return cast_result(_reduce(loss, reduction), result_dtype)
 
 
 def _check_class_indices(y, n_rows, n_classes, ignore_index, unbatched):
@@ -228,7 +197,7 @@ def _check_class_indices(y, n_rows, n_classes, ignore_index, unbatched):
     return y
 
 
-def _check_probability_targets(t, logits_shape):
+def _check_probability_targets(t, logits_shape, dtype):
     if t.shape != logits_shape:
         hint = ""
         if len(logits_shape) == 2 and t.shape == (logits_shape[0],):
@@ -237,7 +206,38 @@ def _check_probability_targets(t, logits_shape):
             f"probability targets of shape {t.shape} must have the logits' shape "
             f"{logits_shape}{hint}"
         )
-    check_distributions(t, "probability targets", allow_nan=True)
+    check_distributions(t, "probability targets", allow_nan=True, dtype=dtype)
+
+
+def _cross_entropy_k_dimensional(z, targets, reduction, **options):
+    """cross_entropy of (N, C, d1, ..., dK) logits, as rows of C classes.
+
+    As in torch, every position (n, d1, ..., dK) is one example: class
+    indices have shape (N, d1, ..., dK) and probabilities the logits'
+    shape, and "mean" averages over all positions (for class indices, by
+    their summed weight).
+    """
+    t = as_array(targets, "targets")
+    n_classes = z.shape[1]
+    positions = (z.shape[0], *z.shape[2:])
+    if t.dtype.kind == "f":
+        if t.shape != z.shape:
+            raise ValueError(
+                f"probability targets of shape {t.shape} must have the "
+                f"logits' shape {z.shape}"
+            )
+        t = np.moveaxis(t, 1, -1).reshape(-1, n_classes)
+    elif t.shape != positions:
+        raise ValueError(
+            f"class-index targets of shape {t.shape} do not match logits of "
+            f"shape {z.shape}: expected shape {positions}, the logits' shape "
+            "without the class axis (axis 1)"
+        )
+    else:
+        t = t.reshape(-1)
+    rows = np.moveaxis(z, 1, -1).reshape(-1, n_classes)
+    loss = cross_entropy(rows, t, reduction=reduction, **options)
+    return loss.reshape(positions) if reduction == "none" else loss
 
 
 def _limit_of_infinite_logits(z):
@@ -262,15 +262,16 @@ def _limit_of_infinite_logits(z):
     return np.where(single[:, None], limit, z)
 
 
+@accepts_tensors
 def cross_entropy(
-    logits,
-    targets,
+    logits: ArrayLike,
+    targets: ArrayLike,
     *,
-    weight=None,
-    ignore_index=-100,
-    label_smoothing=0.0,
-    reduction="mean",
-):
+    weight: ArrayLike | None = None,
+    ignore_index: int = -100,
+    label_smoothing: float = 0.0,
+    reduction: str = "mean",
+) -> Result:
     r"""Cross-entropy of softmax probabilities, computed from logits.
 
     For one example with logits :math:`z` and true class :math:`y`:
@@ -281,11 +282,14 @@ def cross_entropy(
     Parameters
     ----------
     logits : array_like
-        Shape (N, C), or (C,) for a single example.
+        Shape (N, C), or (C,) for a single example, or
+        (N, C, d1, ..., dK) for K-dimensional problems (a class per pixel
+        or per token), as in torch: the classes are on axis 1.
     targets : array_like
-        Either integer class indices of shape (N,) (or a scalar for (C,)
-        logits), or float class probabilities with the logits' shape whose
-        rows sum to 1.
+        Either integer class indices of shape (N,) (a scalar for (C,)
+        logits, (N, d1, ..., dK) for K-dimensional logits), or float class
+        probabilities with the logits' shape that sum to 1 along the class
+        axis.
     weight : array_like, optional
         Shape (C,): a weight per class.
     ignore_index : int, optional
@@ -301,8 +305,8 @@ def cross_entropy(
     Returns
     -------
     ndarray or scalar
-        A scalar for ``"mean"`` and ``"sum"``, else shape (N,) (or a
-        scalar for one example).
+        A scalar for ``"mean"`` and ``"sum"``, else shape (N,) (a scalar
+        for one example, (N, d1, ..., dK) for K-dimensional logits).
 
     Raises
     ------
@@ -345,9 +349,18 @@ def cross_entropy(
     """
     reduction = check_reduction(reduction)
     label_smoothing = check_probability(label_smoothing, "label_smoothing")
-    z = as_float_array(logits, "logits")
-    if z.ndim not in (1, 2):
-        raise ValueError(f"logits must have shape (N, C) or (C,), got shape {z.shape}")
+    z, result_dtype = as_float_input(logits, "logits")
+    if z.ndim > 2:
+        return _cross_entropy_k_dimensional(
+            z.astype(result_dtype, copy=False), targets, reduction,
+            weight=weight, ignore_index=ignore_index,
+            label_smoothing=label_smoothing,
+        )
+    if z.ndim == 0:
+        raise ValueError(
+            "logits must have shape (N, C), (C,) or (N, C, d1, ..., dK), "
+            "got a scalar"
+        )
     unbatched = z.ndim == 1
     z2 = z[None, :] if unbatched else z
     n_rows, n_classes = z2.shape
@@ -365,22 +378,29 @@ def cross_entropy(
 
     z2 = _limit_of_infinite_logits(z2)
 
-    t = _as_array(targets, "targets")  # names `targets` if it is ragged
+    t = as_array(targets, "targets")  # names `targets` if it is ragged
     if t.dtype.kind == "b":
         raise TypeError("targets must be integer class indices or float probabilities, got bool")
     if t.dtype.kind == "f":
-        t = as_float_array(t, "targets").astype(z.dtype, copy=False)
-        _check_probability_targets(t, z.shape)
+        t, targets_dtype = as_float_input(t, "targets")
+        # Mixed float dtypes promote, as NumPy's arithmetic does.
+        result_dtype = np.result_type(result_dtype, targets_dtype)
+        dtype = np.result_type(z, t)
+        z, z2, t = (a.astype(dtype, copy=False) for a in (z, z2, t))
+        if class_weight is not None:
+            class_weight = class_weight.astype(dtype, copy=False)
+        _check_probability_targets(t, z.shape, targets_dtype)
         t2 = t[None, :] if unbatched else t
         logp = log_softmax(z2, axis=-1)
         if label_smoothing > 0:
             t2 = t2 * (1 - label_smoothing) + label_smoothing / n_classes
         coefficient = t2 if class_weight is None else t2 * class_weight
-        terms = _times_where_nonzero(coefficient, logp, np.empty_like(logp))
+        terms = _kernels.times_where_nonzero(coefficient, logp, np.empty_like(logp))
         loss = -terms.sum(axis=-1)
         if unbatched:
             loss = loss.reshape(())
-        return _reduce(loss, reduction, denominator=n_rows)
+        return cast_result(
+            _reduce(loss, reduction, denominator=n_rows), result_dtype)
 
     if t.dtype.kind not in "iu":
         as_index_array(t, "targets")  # raises the TypeError naming the dtype
@@ -401,8 +421,8 @@ def cross_entropy(
     else:
         # Only the target's log-probability is needed: a per-row kernel
         # computes it without forming the (N, C) array of log-probabilities.
-        nll = _nll_rows(z2, safe_y)
-    loss = _times_where_nonzero(target_weight, nll, np.empty_like(nll))
+        nll = _kernels.nll_rows(z2, safe_y)
+    loss = _kernels.times_where_nonzero(target_weight, nll, np.empty_like(nll))
     # Ignored targets contribute 0 even when their row is NaN (a zero class
     # weight does not hide a NaN, but ignore_index does, as in torch).
     np.copyto(loss, 0, where=~kept)
@@ -411,7 +431,7 @@ def cross_entropy(
         if class_weight is not None:
             # A class of weight 0 contributes nothing, even when its
             # log-probability is -inf (a masked class).
-            per_class = _times_where_nonzero(class_weight, per_class, np.empty_like(logp))
+            per_class = _kernels.times_where_nonzero(class_weight, per_class, np.empty_like(logp))
         smooth = np.where(kept, per_class.sum(axis=-1), 0).astype(z.dtype)
         smooth *= label_smoothing / n_classes
         # With label_smoothing = 1 the one-hot part has weight 0, and must
@@ -419,4 +439,6 @@ def cross_entropy(
         loss = smooth if label_smoothing == 1 else (1 - label_smoothing) * loss + smooth
     if unbatched:
         loss = loss.reshape(())
-    return _reduce(loss, reduction, denominator=target_weight.sum(dtype=z.dtype))
+    total_weight = target_weight.sum(dtype=z.dtype)
+    return cast_result(
+        _reduce(loss, reduction, denominator=total_weight), result_dtype)

@@ -15,133 +15,22 @@ Then
 Keeping ``r`` apart from the 1 is what lets ``log1p`` return the tiny
 log-probability of a dominant class (``-4.2e-18`` for logits ``[0, -40]``)
 instead of rounding it to 0, as ``log(sum(exp(z - m)))`` does.
+
+The kernels themselves are in ``logitutils/_kernels.py``; this module
+checks the input, moves the class axis last and hands rows to them.
 """
+
+from __future__ import annotations
 
 import numpy as np
 
-from ._blocks import map_rows, scratch
-from ._validation import as_float_array, check_axis, check_temperature, result_float_dtype
+from . import _kernels
+from ._blocks import map_rows
+from ._tensors import accepts_tensors
+from ._typing import ArrayLike, Result
+from ._validation import as_float_input, cast_result, check_axis, check_temperature
 
 __all__ = ["softmax", "log_softmax", "logsumexp"]
-
-
-def _row_max(z):
-    """Flat positions in `z` and values, shape (rows, 1), of each row's maximum.
-
-    argmax treats NaN as the largest value, so a NaN anywhere in a row makes
-    that row's maximum NaN. argmax plus a gather is several times faster than
-    ``np.max`` along a short last axis, and the positions are needed anyway.
-    """
-    n_rows, n_cols = z.shape
-    pos = np.argmax(z, axis=-1)
-    pos += np.arange(0, n_rows * n_cols, n_cols)
-    return pos, z.reshape(-1)[pos].reshape(n_rows, 1)
-
-
-def _shifted_exp(z, s, work):
-    """Per row of the 2-D block `z`: the max and the sum of the other terms.
-
-    Writes ``s = z - m`` into `s`, uses the two arrays in `work` (all three
-    shaped like `z`) as scratch, and returns ``(pos, m, finite, e, r)``:
-    the maximum's flat positions and values, a (rows, 1) mask of rows whose
-    maximum is finite, ``e = exp(z - m)`` with the maximum's own term set to
-    0, and ``r``, the row sums of `e`, shape (rows,).
-
-    Rows whose maximum is not finite (NaN, +inf, or all -inf) hold garbage
-    in `s`, `e` and `r`; callers overwrite their results.
-    """
-    pos, m = _row_max(z)
-    finite = np.isfinite(m)
-    with np.errstate(invalid="ignore", over="ignore"):
-        np.subtract(z, m, out=s)
-        # z - m is rounded when the difference needs more bits than z or m
-        # have (e.g. z = -3.7, m = 5.1). exp turns an absolute error d in its
-        # argument into a relative error d, which is ~|s| ulp: 700 ulp at
-        # s = -700. TwoSum (Knuth) recovers the exact rounding error `err`
-        # of the subtraction, and exp(s + err) = exp(s) * (1 + err) to
-        # within err**2, so the result is accurate to a few ulp for any s.
-        # Written with out= into two scratch arrays, so a block touches four
-        # arrays in all and stays in cache.
-        bp, err = work
-        np.subtract(s, z, out=bp)
-        np.subtract(s, bp, out=err)
-        np.subtract(z, err, out=err)
-        bp += m
-        err -= bp
-        e = np.exp(s, out=bp)
-        err *= e
-        e += err
-    # Leave the maximum's own exp(0) = 1 out of the sum (see the module notes).
-    e.reshape(-1)[pos] = 0.0
-    r = e.sum(axis=-1)
-    # Where s is -inf (z = -inf, or z - m overflowed) TwoSum gives NaN, and
-    # so do e and r; the true term there is 0. Finding those rows from the
-    # row sums keeps the search off the common path.
-    redo = np.isnan(r)
-    redo &= finite[:, 0]
-    if redo.any():
-        rows = e[redo]
-        np.copyto(rows, 0.0, where=np.isnan(rows))
-        e[redo] = rows
-        r[redo] = rows.sum(axis=-1)
-    return pos, m, finite, e, r
-
-
-def _softmax_kernel(out, z):
-    with scratch(z, 2) as work:
-        pos, _, finite, e, r = _shifted_exp(z, out, work)
-        denominator = (r + 1.0).reshape(-1, 1)
-        np.divide(e, denominator, out=out)
-    out.reshape(-1)[pos] = 1.0 / denominator[:, 0]
-    _nan_rows(out, finite)
-
-
-def _log_softmax_kernel(out, z):
-    with scratch(z, 2) as work:
-        _, _, finite, _, r = _shifted_exp(z, out, work)
-    out -= np.log1p(r).reshape(-1, 1)
-    _nan_rows(out, finite)
-
-
-def _logsumexp_kernel(out, z):
-    with scratch(z, 3) as (s, *work):
-        _, m, finite, _, r = _shifted_exp(z, s, work)
-    np.log1p(r.reshape(-1, 1), out=out)
-    # Non-finite rows: the max is the answer (NaN stays NaN, any +inf gives
-    # +inf, an all -inf row gives -inf).
-    np.copyto(out, 0.0, where=~finite)
-    out += m
-
-
-def _nll_kernel(out, z, labels):
-    # -log_softmax(z)[label] = (m - z[label]) + log1p(r): both terms are >= 0,
-    # so the sum never cancels, and no row of log-probabilities is formed.
-    with scratch(z, 3) as (s, *work):
-        _, m, finite, _, r = _shifted_exp(z, s, work)
-    n_rows, n_cols = z.shape
-    picked = z.reshape(-1)[labels + np.arange(0, n_rows * n_cols, n_cols)]
-    with np.errstate(invalid="ignore", over="ignore"):
-        np.subtract(m[:, 0], picked, out=out)
-    out += np.log1p(r)
-    _nan_rows(out, finite)
-
-
-def _nan_rows(out, finite):
-    # Rows with a NaN, a +inf or only -inf entries have no well-defined
-    # softmax; like torch and scipy, they come out as NaN.
-    if not finite.all():
-        out[~finite[:, 0]] = np.nan
-
-
-def _nll_rows(z, labels):
-    """``-log_softmax(z, axis=-1)[i, labels[i]]`` for each row of 2-D `z`.
-
-    For the losses: `z` is a float array of shape (N, C) and `labels` int64
-    indices in [0, C), both already validated.
-    """
-    rows = np.ascontiguousarray(z)
-    labels = np.ascontiguousarray(labels, dtype=np.int64)
-    return map_rows(_nll_kernel, np.empty(rows.shape[0], rows.dtype), rows, labels)
 
 
 def _divide_by_temperature(arr, t, axis):
@@ -174,28 +63,30 @@ def _divide_by_temperature(arr, t, axis):
 
 def _as_rows(z, axis, temperature):
     """Validate and return a C-contiguous 2-D view with `axis` last."""
-    arr = as_float_array(z, "z")
+    arr, dtype = as_float_input(z, "z")
     axis = check_axis(axis, arr.ndim)
     t = check_temperature(temperature)
     if t != 1.0:
         arr = _divide_by_temperature(arr, t, axis)
     moved = np.moveaxis(arr, axis, -1)
     rows = np.ascontiguousarray(moved).reshape(-1, moved.shape[-1]) if moved.size else None
-    return arr, axis, moved.shape, rows
+    return arr, dtype, axis, moved.shape, rows
 
 
 def _rowwise(kernel, z, axis, temperature):
-    arr, axis, moved_shape, rows = _as_rows(z, axis, temperature)
+    arr, dtype, axis, moved_shape, rows = _as_rows(z, axis, temperature)
     if rows is None or moved_shape[-1] == 0:
         out = np.empty(arr.shape, dtype=arr.dtype)
     else:
         out = map_rows(kernel, np.empty_like(rows), rows)
         out = np.moveaxis(out.reshape(moved_shape), -1, axis)
-    dtype = result_float_dtype(z)
-    return out.astype(dtype) if dtype is not None else out
+    return cast_result(out, dtype)
 
 
-def softmax(z, axis=-1, temperature=1.0):
+@accepts_tensors
+def softmax(
+    z: ArrayLike, axis: int = -1, temperature: float = 1.0
+) -> np.ndarray:
     r"""Softmax: logits to a probability distribution along `axis`.
 
     .. math::
@@ -251,10 +142,13 @@ def softmax(z, axis=-1, temperature=1.0):
     >>> softmax(np.array([1.0, 2.0, 3.0]), temperature=100.0)
     array([0.33000561, 0.33332222, 0.33667217])
     """
-    return _rowwise(_softmax_kernel, z, axis, temperature)
+    return _rowwise(_kernels.softmax, z, axis, temperature)
 
 
-def log_softmax(z, axis=-1, temperature=1.0):
+@accepts_tensors
+def log_softmax(
+    z: ArrayLike, axis: int = -1, temperature: float = 1.0
+) -> np.ndarray:
     r"""Log of the softmax, computed without forming the softmax.
 
     .. math::
@@ -294,18 +188,24 @@ def log_softmax(z, axis=-1, temperature=1.0):
     >>> log_softmax(np.array([0.0, -40.0, -1000.0]))
     array([-4.24835426e-18, -4.00000000e+01, -1.00000000e+03])
     """
-    return _rowwise(_log_softmax_kernel, z, axis, temperature)
+    return _rowwise(_kernels.log_softmax, z, axis, temperature)
 
 
-def logsumexp(z, axis=-1, keepdims=False):
+@accepts_tensors
+def logsumexp(
+    z: ArrayLike,
+    axis: int | tuple[int, ...] | None = -1,
+    keepdims: bool = False,
+) -> Result:
     r"""Log of the sum of exponentials, :math:`\log\sum_j e^{z_j}`.
 
     Parameters
     ----------
     z : array_like
         Values, at least 1-D.
-    axis : int, optional
-        The axis to reduce. Default: the last.
+    axis : int, tuple of ints or None, optional
+        The axis, or axes, to reduce; None reduces over all of them.
+        Default: the last axis (see the note on scipy below).
     keepdims : bool, optional
         Keep the reduced axis with length 1, so the result broadcasts
         against `z`.
@@ -319,7 +219,13 @@ def logsumexp(z, axis=-1, keepdims=False):
     See Also
     --------
     log_softmax : ``z - logsumexp(z, keepdims=True)``.
-    scipy.special.logsumexp, torch.logsumexp
+    scipy.special.logsumexp : The same function, but its default is
+        ``axis=None`` (all axes); here it is the last axis, the class axis
+        of a batch of logits. Pass ``axis=None`` for scipy's default.
+        scipy's weights ``b=`` and ``return_sign=`` (for sums with negative
+        terms) are not offered: the sums here are of logits' exponentials.
+    torch.logsumexp : Requires ``dim``; a tuple of dims is accepted, as
+        here.
 
     Notes
     -----
@@ -338,16 +244,35 @@ def logsumexp(z, axis=-1, keepdims=False):
     """
     if not isinstance(keepdims, bool | np.bool_):
         raise TypeError(f"keepdims must be a bool, got {keepdims!r}")
-    arr, axis, moved_shape, rows = _as_rows(z, axis, 1.0)
+    if axis is None or isinstance(axis, tuple):
+        arr, dtype = as_float_input(z, "z")
+        if arr.ndim == 0:
+            raise ValueError(
+                "expected an array with at least one dimension, got a scalar")
+        if axis is None:
+            axis = tuple(range(arr.ndim))
+        axes = tuple(check_axis(a, arr.ndim) for a in axis)
+        if len(set(axes)) != len(axes):
+            raise ValueError(f"axis={axis} repeats an axis")
+        if not axes:
+            raise ValueError("axis=() reduces nothing; pass at least one axis")
+        # The reduced axes, moved last and merged, are one axis of rows.
+        kept = [a for a in range(arr.ndim) if a not in axes]
+        moved = np.transpose(arr, kept + list(axes))
+        merged = moved.reshape(*moved.shape[:len(kept)], -1)
+        out = logsumexp(merged, axis=-1)
+        out = cast_result(np.asarray(out), dtype)
+        if keepdims:
+            out = np.expand_dims(out, axes)
+        return out[()] if out.ndim == 0 else out
+    arr, dtype, axis, moved_shape, rows = _as_rows(z, axis, 1.0)
     outer_shape = moved_shape[:-1]
     if rows is None or moved_shape[-1] == 0:
         out = np.full(outer_shape, -np.inf, dtype=arr.dtype)
     else:
-        out = map_rows(_logsumexp_kernel, np.empty((rows.shape[0], 1), arr.dtype), rows)
+        out = map_rows(_kernels.logsumexp, np.empty((rows.shape[0], 1), arr.dtype), rows)
         out = out.reshape(outer_shape)
     if keepdims:
         out = np.expand_dims(out, axis)
-    dtype = result_float_dtype(z)
-    if dtype is not None:
-        out = out.astype(dtype)
+    out = cast_result(out, dtype)
     return out[()] if out.ndim == 0 else out

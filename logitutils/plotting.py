@@ -4,7 +4,13 @@ Chapters call :func:`use_book_style` once, so all figures share sizes, fonts,
 colours and resolution, and the built pages stay light.
 """
 
-import matplotlib as mpl
+try:
+    import matplotlib as mpl
+except ImportError as exc:  # matplotlib is the optional extra "plot"
+    raise ImportError(
+        "logitutils.plotting needs matplotlib, which logitutils does not "
+        "install by default; install it with: pip install 'logitutils[plot]'"
+    ) from exc
 
 __all__ = ["BOOK_COLORS", "use_book_style"]
 
@@ -39,7 +45,7 @@ _BOOK_RC = {
 }
 
 
-def use_book_style():
+def use_book_style() -> None:
     """Apply the book's matplotlib style to all later figures.
 
     Examples

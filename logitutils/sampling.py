@@ -20,16 +20,21 @@ Rows must be usable distributions: a NaN or ``+inf`` logit, or a row whose
 logits are all ``-inf``, raises a ValueError that names the first offender.
 """
 
+from __future__ import annotations
+
 import numbers
 
 import numpy as np
 
+from ._tensors import accepts_tensors
+from ._typing import ArrayLike, Result
 from ._validation import (
-    _describe,
-    as_float_array,
+    as_float_input,
+    cast_result,
     check_probability,
     check_temperature,
-    result_float_dtype,
+    describe,
+    first_index,
 )
 from .normalization import softmax
 
@@ -41,13 +46,12 @@ __all__ = ["top_k_filter", "top_p_filter", "sample_from_logits"]
 # ---------------------------------------------------------------------------
 
 
-def _first_index(mask):
-    return tuple(int(i) for i in np.argwhere(mask)[0])
-
-
 def _check_logits(logits):
-    """Float array with a non-empty last axis and a distribution in every row."""
-    z = as_float_array(logits, "logits")
+    """Float array with a non-empty last axis and a distribution in every row.
+
+    Returns the array and the dtype of the result (see as_float_input).
+    """
+    z, dtype = as_float_input(logits, "logits")
     if z.ndim == 0:
         raise ValueError(
             "logits must have at least one axis (the vocabulary, last); got a scalar"
@@ -58,7 +62,7 @@ def _check_logits(logits):
     if nan.any():
         raise ValueError(
             f"logits contain {int(nan.sum())} NaN value(s), the first at index "
-            f"{_first_index(nan)}; a NaN logit has no probability (fix the model "
+            f"{first_index(nan)}; a NaN logit has no probability (fix the model "
             "or mask the rows first)"
         )
     # softmax of a row holding +inf is NaN (inf / inf), so there is nothing to
@@ -66,22 +70,24 @@ def _check_logits(logits):
     posinf = np.isposinf(z)
     if posinf.any():
         raise ValueError(
-            f"logits contain +inf at index {_first_index(posinf)}; to force a token, "
+            f"logits contain +inf at index {first_index(posinf)}; to force a token, "
             "set every other logit to -inf instead"
         )
     if z.size:
         dead = np.isneginf(z).all(axis=-1)
         if dead.any():
+            row = ("the input" if z.ndim == 1
+                   else f"the row at index {first_index(dead)}")
             raise ValueError(
-                f"every logit of the row at index {_first_index(dead)} is -inf, so no "
-                "token is left to keep or sample"
+                f"every logit of {row} is -inf, so no token is left to keep "
+                "or sample"
             )
-    return z
+    return z, dtype
 
 
 def _check_k(k, name):
     if isinstance(k, bool | np.bool_) or not isinstance(k, numbers.Integral):
-        raise TypeError(f"{name} must be a positive integer, got {_describe(k)}")
+        raise TypeError(f"{name} must be a positive integer, got {describe(k)}")
     if k < 1:
         raise ValueError(f"{name} must be a positive integer, got {k!r}")
     return int(k)
@@ -96,11 +102,6 @@ def _check_rng(rng):
             f"or None, got {type(rng).__name__}"
         )
     return rng
-
-
-def _finish(out, x):
-    dtype = result_float_dtype(x)
-    return out.astype(dtype) if dtype is not None else out
 
 
 # ---------------------------------------------------------------------------
@@ -147,7 +148,8 @@ def _top_p_keep(z, p):
 # ---------------------------------------------------------------------------
 
 
-def top_k_filter(logits, k):
+@accepts_tensors
+def top_k_filter(logits: ArrayLike, k: int) -> np.ndarray:
     r"""Keep the `k` largest logits of each row; set the others to ``-inf``.
 
     Parameters
@@ -213,12 +215,15 @@ def top_k_filter(logits, k):
            [  4., -inf,   9.]])
     """
     k = _check_k(k, "k")
-    z = _check_logits(logits)
+    z, dtype = _check_logits(logits)
     out = np.where(_top_k_keep(z, k), z, -np.inf)
-    return _finish(out, logits)
+    return cast_result(out, dtype)
 
 
-def top_p_filter(logits, p):
+@accepts_tensors
+def top_p_filter(
+    logits: ArrayLike, p: float, *, min_tokens_to_keep: int = 1
+) -> np.ndarray:
     r"""Nucleus (top-p) filter: keep the fewest most likely tokens with mass `p`.
 
     For each row, sort the tokens by probability
@@ -238,6 +243,10 @@ def top_p_filter(logits, p):
         Shape ``(..., V)``, any number of leading axes.
     p : float
         The probability mass to keep, ``0 < p <= 1``.
+    min_tokens_to_keep : int, optional
+        Keep at least this many tokens per row (the most likely ones, ties
+        included as in :func:`top_k_filter`), however small `p` is; as in
+        Hugging Face's ``TopPLogitsWarper``. Default 1.
 
     Returns
     -------
@@ -276,7 +285,13 @@ def top_p_filter(logits, p):
     **Ties.** Every token whose logit equals that of the last token of the
     prefix is kept too, so the kept set is a function of the values alone
     (as in :func:`top_k_filter`): four equal logits with ``p = 0.3`` keep
-    all four.
+    all four. Hugging Face's ``TopPLogitsWarper`` sorts the tokens with
+    ``torch.sort`` and cuts the sorted list at one position, so of several
+    tokens tied at the boundary it keeps those that the sort happened to
+    place on the kept side (for four equal logits and ``p = 0.3``, two of
+    them, which two depending on the sort). Without such ties the two
+    give the same nucleus; with them, this function keeps a superset of
+    Hugging Face's, larger by tied tokens only.
 
     **p = 1.** In exact arithmetic every finite logit has a positive
     probability, so the only set with total probability 1 is every token
@@ -311,10 +326,13 @@ def top_p_filter(logits, p):
     array([-0.69314718,        -inf,        -inf,        -inf])
     """
     p = check_probability(p, "p", low_open=True)
-    z = _check_logits(logits)
+    min_tokens_to_keep = _check_k(min_tokens_to_keep, "min_tokens_to_keep")
+    z, dtype = _check_logits(logits)
     keep = _top_p_keep(z.astype(np.float64, copy=False), p)
+    if min_tokens_to_keep > 1:
+        keep |= _top_k_keep(z, min_tokens_to_keep)
     out = np.where(keep, z, -np.inf)
-    return _finish(out, logits)
+    return cast_result(out, dtype)
 
 
 def _sample(z, temperature, k, p, rng):
@@ -346,7 +364,15 @@ def _sample(z, temperature, k, p, rng):
     return np.argmax(scores, axis=-1)
 
 
-def sample_from_logits(logits, *, temperature=1.0, top_k=None, top_p=None, rng=None):
+@accepts_tensors
+def sample_from_logits(
+    logits: ArrayLike,
+    *,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
+    rng: np.random.Generator | None = None,
+) -> Result:
     r"""Draw one token per row from ``softmax(logits / temperature)``, filtered.
 
     The steps, in the order of Hugging Face's ``generate(do_sample=True)``:
@@ -451,6 +477,6 @@ def sample_from_logits(logits, *, temperature=1.0, top_k=None, top_p=None, rng=N
     k = None if top_k is None else _check_k(top_k, "top_k")
     p = None if top_p is None else check_probability(top_p, "top_p", low_open=True)
     rng = _check_rng(rng)
-    z = _check_logits(logits).astype(np.float64, copy=False)
+    z = _check_logits(logits)[0].astype(np.float64, copy=False)
     tokens = _sample(z, t, k, p, rng)
     return int(tokens) if tokens.ndim == 0 else tokens.astype(np.int64, copy=False)

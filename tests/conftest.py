@@ -7,13 +7,35 @@ without the example database, which would otherwise write `.hypothesis/`
 into the working tree.
 """
 
+import numpy as np
 import pytest
 from hypothesis import settings
+
+import logitutils as lu
 
 settings.register_profile(
     "logitutils", deadline=None, derandomize=True, database=None, print_blob=True
 )
 settings.load_profile("logitutils")
+
+# Shared by the test modules (``from conftest import DTYPES, dtype_id``).
+DTYPES = [np.float64, np.float32]
+ELEMENTWISE = [lu.sigmoid, lu.logit, lu.log_sigmoid, lu.softplus]
+ROWWISE = [lu.softmax, lu.log_softmax]
+REDUCTIONS = ["none", "mean", "sum"]
+
+
+def dtype_id(dtype):
+    """Test id of a dtype parameter: "float64"."""
+    return np.dtype(dtype).name
+
+
+def function_name(function):
+    """Test id of a function parameter: its name."""
+    return function.__name__
+
+
+dtypes = pytest.mark.parametrize("dtype", DTYPES, ids=dtype_id)
 
 
 # Max ulp errors measured by tests/test_accuracy.py, keyed by

@@ -39,12 +39,13 @@ import pytest
 import scipy.special
 import torch
 import torch.nn.functional as F
+from conftest import DTYPES
+from conftest import dtype_id as _dtype_id
 
 import logitutils as lu
 
 DPS = 50
 ULP_BOUND = 4.0
-DTYPES = [np.float64, np.float32]
 SEED = 20240607
 
 
@@ -465,10 +466,6 @@ def measured(ulp_table):
 
 
 ALL_FUNCTIONS = [*ELEMENTWISE, *ROWWISE, *LOSSES]
-
-
-def _dtype_id(dtype):
-    return np.dtype(dtype).name
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=_dtype_id)

@@ -39,13 +39,39 @@ SIGNATURES = {
     ],
     "predict_binary": [("logits", POSITIONAL, REQUIRED), ("threshold", POSITIONAL, 0.5)],
     "predict_class": [("logits", POSITIONAL, REQUIRED), ("axis", POSITIONAL, -1)],
+    "fit_temperature": [("logits", POSITIONAL, REQUIRED), ("labels", POSITIONAL, REQUIRED)],
+    "expected_calibration_error": [
+        ("probs", POSITIONAL, REQUIRED), ("labels", POSITIONAL, REQUIRED),
+        ("n_bins", POSITIONAL, 15),
+    ],
+    "top_k_filter": [("logits", POSITIONAL, REQUIRED), ("k", POSITIONAL, REQUIRED)],
+    "top_p_filter": [("logits", POSITIONAL, REQUIRED), ("p", POSITIONAL, REQUIRED),
+                     ("min_tokens_to_keep", KEYWORD, 1)],
+    "sample_from_logits": [
+        ("logits", POSITIONAL, REQUIRED), ("temperature", KEYWORD, 1.0),
+        ("top_k", KEYWORD, None), ("top_p", KEYWORD, None), ("rng", KEYWORD, None),
+    ],
+    "get_num_threads": [],
+    "set_num_threads": [("n", POSITIONAL, REQUIRED)],
 }
 
 
 def test_exported():
-    assert set(SIGNATURES) <= set(lu.__all__)
+    # Every exported name has its signature pinned here, and each one is
+    # a function of the package (not, say, a re-exported NumPy function).
+    assert set(SIGNATURES) == set(lu.__all__)
     for name in lu.__all__:
-        assert callable(getattr(lu, name))
+        function = inspect.unwrap(getattr(lu, name))
+        assert inspect.isfunction(function)
+        assert function.__module__.startswith("logitutils.")
+        assert function.__name__ == name
+
+
+@pytest.mark.parametrize("name", list(SIGNATURES))
+def test_type_hints(name):
+    hints = inspect.get_annotations(inspect.unwrap(getattr(lu, name)))
+    parameters = [p for p, _, _ in SIGNATURES[name]]
+    assert set(hints) == {*parameters, "return"}, name
 
 
 @pytest.mark.parametrize("name", list(SIGNATURES))
@@ -59,6 +85,14 @@ def test_signature(name):
 def test_numpydoc_sections(name):
     # Every public function documents its parameters, result and examples
     # (numpydoc; the Examples run as doctests).
-    doc = inspect.getdoc(getattr(lu, name))
-    for section in ("Parameters\n----------", "Returns\n-------", "Examples\n--------"):
+    # (A function without parameters, or returning None, has no section
+    # for them.)
+    function = getattr(lu, name)
+    doc = inspect.getdoc(function)
+    sections = ["Examples\n--------"]
+    if SIGNATURES[name]:
+        sections.append("Parameters\n----------")
+    if inspect.get_annotations(inspect.unwrap(function))["return"] not in (None, "None"):
+        sections.append("Returns\n-------")
+    for section in sections:
         assert section in doc, f"{name} lacks {section.splitlines()[0]}"

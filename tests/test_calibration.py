@@ -13,6 +13,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.frozen import FrozenEstimator
 
+import logitutils as lu
 from logitutils import (
     binary_cross_entropy_with_logits,
     cross_entropy,
@@ -209,7 +210,12 @@ class TestFitTemperature:
         assert fitted == fit_temperature(logits32.astype(np.float64), labels)
 
     def test_accepts_lists(self):
-        assert fit_temperature([[2.0, 0.0], [0.0, 2.0], [2.0, 0.0]], [0, 1, 1]) > 0
+        # Two of three right at margin 2: sigmoid(2 / T) = 2/3, T = 2 / log 2.
+        logits, labels = [[2.0, 0.0], [0.0, 2.0], [2.0, 0.0]], [0, 1, 1]
+        assert fit_temperature(logits, labels) == pytest.approx(
+            2 / np.log(2), rel=1e-14)
+        assert fit_temperature(logits, labels) == fit_temperature(
+            np.array(logits), np.array(labels))
 
     def test_all_labels_one_class(self):
         # Temperature scaling has no intercept, so one-class labels are no
@@ -437,7 +443,13 @@ class TestExpectedCalibrationError:
         assert type(value) is float
 
     def test_accepts_lists(self):
-        assert expected_calibration_error([[0.9, 0.1], [0.2, 0.8]], [0, 1]) > 0
+        # Both right, at confidences 0.9 and 0.8 in two different bins:
+        # ECE = (|1 - 0.9| + |1 - 0.8|) / 2 = 0.15.
+        probs, labels = [[0.9, 0.1], [0.2, 0.8]], [0, 1]
+        assert expected_calibration_error(probs, labels) == pytest.approx(
+            0.15, rel=1e-14)
+        assert expected_calibration_error(probs, labels) == (
+            expected_calibration_error(np.array(probs), np.array(labels)))
 
     def test_mismatched_lengths(self):
         with pytest.raises(
@@ -465,7 +477,11 @@ class TestExpectedCalibrationError:
     def test_rows_summing_to_one_up_to_rounding_are_accepted(self):
         rng = np.random.default_rng(600)
         probs = softmax(rng.normal(size=(100, 1000)).astype(np.float32))
-        assert 0 <= expected_calibration_error(probs, rng.integers(0, 1000, 100)) <= 1
+        labels = rng.integers(0, 1000, 100)
+        confidence = probs.max(axis=1).astype(np.float64)
+        outcome = (probs.argmax(axis=1) == labels).astype(np.float64)
+        assert expected_calibration_error(probs, labels) == pytest.approx(
+            reference_ece(confidence, outcome, 15), rel=1e-12)
 
     @pytest.mark.parametrize("n_bins", [0, -3])
     def test_n_bins_not_positive(self, n_bins):
@@ -498,3 +514,47 @@ class TestExpectedCalibrationError:
     def test_one_column_rejected_with_hint(self):
         with pytest.raises(ValueError, match=r"fewer than 2 classes.*shape \(N,\)"):
             expected_calibration_error(np.ones((3, 1)), np.array([0, 0, 0]))
+
+
+class TestFitTemperatureAtExtremeScales:
+    """T(c * z) = c * T(z): the fit is scale-equivariant at any scale."""
+
+    @staticmethod
+    def _problem():
+        rng = np.random.default_rng(0)
+        z = rng.normal(size=(50, 3))
+        labels = rng.integers(0, 3, size=50)
+        labels[:25] = z[:25].argmax(axis=1)
+        return z, labels
+
+    @pytest.mark.parametrize("scale", [1e30, 1e100, 1e300, 1e-100, 1e-300,
+                                       1e-310])
+    def test_scaled_logits(self, scale):
+        z, labels = self._problem()
+        expected = lu.fit_temperature(z, labels) * scale
+        # 1e-310 * z is subnormal: its entries keep about 12 digits.
+        rtol = 1e-12 if scale < 1e-307 else 4e-15
+        assert lu.fit_temperature(z * scale, labels) == pytest.approx(
+            expected, rel=rtol)
+
+    def test_binary_logits_near_the_overflow_threshold(self):
+        z = np.array([-2.0, 2.0, -2.0, 2.0]) * 2.0**1000
+        labels = np.array([0, 1, 1, 1])
+        # sigmoid(margin / T) = 3/4: T = margin / log 3 (the docstring case).
+        assert lu.fit_temperature(z, labels) == pytest.approx(
+            2.0**1001 / np.log(3), rel=4e-15)
+
+    def test_subnormal_logits_fit_their_exactly_rescaled_copy(self):
+        z, labels = self._problem()
+        tiny = z * 2.0**-1070  # only a few bits survive; a new problem
+        rescaled = lu.fit_temperature(np.ldexp(tiny, 1070), labels)
+        assert lu.fit_temperature(tiny, labels) == pytest.approx(
+            np.ldexp(rescaled, -1070), rel=1e-12, abs=5e-324)
+
+    def test_a_temperature_beyond_float64_is_a_clear_error(self):
+        # 11 of 20 right at margin m: sigmoid(m / T) = 0.55, T = 5 m, which
+        # overflows for m = 1e308.
+        z = np.tile([1e308, -1e308], 10)
+        labels = np.array([1] * 11 + [0] * 9)
+        with pytest.raises(ValueError, match="overflows float64"):
+            lu.fit_temperature(z, labels)

@@ -12,24 +12,17 @@ import threading
 
 import numpy as np
 import pytest
+from conftest import DTYPES as FLOAT_DTYPES
+from conftest import ELEMENTWISE, ROWWISE
+from conftest import dtype_id as _dtype_id
+from conftest import function_name as _name
 
 import logitutils as lu
 
-ELEMENTWISE = [lu.sigmoid, lu.logit, lu.log_sigmoid, lu.softplus]
-ROWWISE = [lu.softmax, lu.log_softmax]
-FLOAT_DTYPES = [np.float32, np.float64]
 INT_DTYPES = [np.int8, np.int32, np.int64, np.uint8, np.bool_]
 # Comfortably above the 2**17-element threshold of the threaded path, and
 # not a multiple of the 2**15-element block, so the last block is partial.
 LARGE = 5 * 2**17 // 2 + 12345
-
-
-def _name(f):
-    return f.__name__
-
-
-def _dtype_id(dtype):
-    return np.dtype(dtype).name
 
 
 def is_scalar(x):
@@ -247,3 +240,115 @@ def test_large_inputs_really_take_the_blocked_threaded_path(monkeypatch):
     monkeypatch.setattr(np, "exp", recording_exp)
     lu.softplus(np.zeros(LARGE))
     assert len(calls) >= LARGE // 2**15, f"{LARGE} elements ran as {len(calls)} block(s)"
+
+
+class TestOneDtypeRule:
+    """float16/32/64 kept for any array-like; mixed floats promote."""
+
+    FILTERS = [lambda z: lu.top_k_filter(z, 1), lambda z: lu.top_p_filter(z, 0.5)]
+
+    @pytest.mark.parametrize(
+        "function", ELEMENTWISE + ROWWISE + [lu.logsumexp] + FILTERS)
+    def test_a_list_of_float16_scalars_stays_float16(self, function):
+        values = [np.float16(0.25), np.float16(0.5)]
+        got = function(values)
+        assert got.dtype == np.float16
+        np.testing.assert_array_equal(got, function(np.array(values)))
+
+    @pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+    def test_float16_losses_return_float16_like_torch(self, reduction):
+        torch = pytest.importorskip("torch")
+        F = torch.nn.functional
+        z = np.array([[0.5, -1.0, 2.0], [0.0, 1.0, -0.5]], np.float16)
+        labels = np.array([2, 0])
+        probs = np.full((2, 3), 1 / 3, np.float16)
+        ours = [
+            lu.cross_entropy(z, labels, reduction=reduction),
+            lu.cross_entropy(z, probs, reduction=reduction),
+            lu.binary_cross_entropy_with_logits(z, probs, reduction=reduction),
+        ]
+        tz, tp = torch.from_numpy(z), torch.from_numpy(probs)
+        theirs = [
+            F.cross_entropy(tz, torch.from_numpy(labels), reduction=reduction),
+            F.cross_entropy(tz, tp, reduction=reduction),
+            F.binary_cross_entropy_with_logits(tz, tp, reduction=reduction),
+        ]
+        for got, want in zip(ours, theirs, strict=True):
+            assert np.asarray(got).dtype == np.float16
+            assert str(want.dtype) == "torch.float16"
+            # float16 has 11 bits: a few of its ulps.
+            np.testing.assert_allclose(
+                np.asarray(got, np.float64), want.double().numpy(), rtol=3e-3)
+
+    @pytest.mark.parametrize("logits_dtype, targets_dtype", [
+        (np.float32, np.float64), (np.float64, np.float32),
+        (np.float16, np.float32),
+    ])
+    def test_mixed_floats_promote_in_both_losses(self, logits_dtype,
+                                                 targets_dtype):
+        expected = np.result_type(logits_dtype, targets_dtype)
+        z = np.array([[0.5, -1.0, 2.0]], logits_dtype)
+        targets = np.array([[0.25, 0.25, 0.5]], targets_dtype)
+        bce = lu.binary_cross_entropy_with_logits(z, targets)
+        ce = lu.cross_entropy(z, targets)
+        assert bce.dtype == ce.dtype == expected
+        # The same as computing both in the promoted dtype.
+        assert ce == lu.cross_entropy(z.astype(expected),
+                                      targets.astype(expected))
+
+    @pytest.mark.parametrize("dtype, word", [
+        (np.longdouble, "longdouble|float128|float96"),
+        (np.complex128, "complex"), (object, "object"),
+    ])
+    def test_other_dtypes_are_refused_by_name(self, dtype, word):
+        x = np.array([0.5, 1.0], dtype=dtype)
+        if dtype is np.longdouble and np.finfo(np.longdouble).eps == 2**-52:
+            pytest.skip("longdouble is float64 on this platform")
+        for function in (lu.sigmoid, lu.softmax, lu.logsumexp):
+            with pytest.raises(TypeError, match=word):
+                function(x)
+        with pytest.raises(TypeError, match=word):
+            lu.cross_entropy(x[None], [0])
+
+    def test_uint64_labels_show_their_true_value(self):
+        huge = np.array([1, 2**64 - 5], np.uint64)
+        with pytest.raises(ValueError, match=str(2**64 - 5)):
+            lu.cross_entropy(np.zeros((2, 3)), huge)
+        with pytest.raises(ValueError, match=str(2**64 - 5)):
+            lu.fit_temperature(np.zeros((2, 3)), huge)
+        # uint64 labels in range work as any other integers.
+        labels = np.array([2, 0], np.uint64)
+        z = np.array([[0.5, -1.0, 2.0], [0.0, 1.0, -0.5]])
+        assert (lu.cross_entropy(z, labels)
+                == lu.cross_entropy(z, labels.astype(np.int64)))
+        assert lu.cross_entropy(z, np.array([2**63 - 1, 0], np.uint64),
+                                ignore_index=2**63 - 1) == lu.cross_entropy(
+                                    z[1:], [0])
+
+
+class TestMemoryLayout:
+    """Fortran-ordered and strided input give the C-contiguous results."""
+
+    CALLS = {
+        "sigmoid": lu.sigmoid, "logit": lambda z: lu.logit(lu.sigmoid(z)),
+        "softplus": lu.softplus, "softmax": lu.softmax,
+        "log_softmax_axis0": lambda z: lu.log_softmax(z, axis=0),
+        "logsumexp": lu.logsumexp,
+        "cross_entropy": lambda z: lu.cross_entropy(
+            z, np.arange(z.shape[0]) % z.shape[1], reduction="none"),
+        "bce": lambda z: lu.binary_cross_entropy_with_logits(
+            z, np.full(z.shape, 0.25), reduction="none"),
+        "top_p": lambda z: lu.top_p_filter(z, 0.9),
+    }
+
+    @pytest.mark.parametrize("size", [(40, 7), (1200, 150)])
+    @pytest.mark.parametrize("name", list(CALLS))
+    def test_layouts(self, name, size):
+        rng = np.random.default_rng(5)
+        base = rng.normal(scale=3, size=(2 * size[0], 2 * size[1]))
+        strided = base[::2, 1::2]
+        function = self.CALLS[name]
+        expected = function(np.ascontiguousarray(strided))
+        np.testing.assert_array_equal(function(strided), expected)
+        np.testing.assert_array_equal(
+            function(np.asfortranarray(strided)), expected)

@@ -17,23 +17,17 @@ import pytest
 import scipy.special
 import torch
 import torch.nn.functional as F
+from conftest import REDUCTIONS, dtypes
 from sklearn.metrics import log_loss
 
 import logitutils as lu
 
-DTYPES = [np.float64, np.float32]
-REDUCTIONS = ["none", "mean", "sum"]
 RTOL = {np.float64: 1e-12, np.float32: 2e-5}
 # Losses near 0 (a confident, correct prediction) have absolute accuracy of
 # a few ulp of the terms that cancel in torch's formulas.
 ATOL = {np.float64: 1e-14, np.float32: 2e-6}
 
 
-def _dtype_id(dtype):
-    return np.dtype(dtype).name
-
-
-dtypes = pytest.mark.parametrize("dtype", DTYPES, ids=_dtype_id)
 reductions = pytest.mark.parametrize("reduction", REDUCTIONS)
 
 
@@ -491,3 +485,105 @@ class TestPredictClass:
         result = lu.predict_class(z)
         assert np.ndim(result) == 0 and int(result) == int(np.argmax(z))
 
+
+
+# ---------------------------------------------------------------------------
+# K-dimensional cross_entropy: (N, C, d1, ..., dK) logits
+# ---------------------------------------------------------------------------
+
+K_DIM_SHAPES = [(3, 4, 5), (2, 4, 1, 3, 2)]
+K_DIM_OPTIONS = [
+    {},
+    {"weight": np.array([0.5, 2.0, 1.0, 0.0])},
+    {"ignore_index": 1},
+    {"label_smoothing": 0.3},
+    {"weight": np.array([0.5, 2.0, 1.0, 3.0]), "label_smoothing": 0.1,
+     "ignore_index": 2},
+]
+
+
+class TestCrossEntropyKDimensional:
+    @dtypes
+    @reductions
+    @pytest.mark.parametrize("shape", K_DIM_SHAPES, ids=str)
+    @pytest.mark.parametrize("options", K_DIM_OPTIONS, ids=str)
+    def test_class_indices(self, shape, options, reduction, dtype):
+        rng = np.random.default_rng(len(shape))
+        n_classes = 4
+        logits = (3 * rng.normal(size=(shape[0], n_classes, *shape[1:])))
+        logits = logits.astype(dtype)
+        labels = rng.integers(0, n_classes, size=shape)
+        if "weight" in options:
+            options = {**options, "weight": options["weight"].astype(dtype)}
+        ours = lu.cross_entropy(logits, labels, reduction=reduction,
+                                **options)
+        torch_options = {k: T(v) if isinstance(v, np.ndarray) else v
+                         for k, v in options.items()}
+        theirs = F.cross_entropy(T(logits), T(labels), reduction=reduction,
+                                 **torch_options)
+        assert_matches_torch(ours, theirs, dtype)
+
+    @dtypes
+    @reductions
+    @pytest.mark.parametrize("label_smoothing", [0.0, 0.2])
+    def test_probabilities(self, reduction, label_smoothing, dtype):
+        rng = np.random.default_rng(7)
+        logits = (3 * rng.normal(size=(2, 4, 3, 5))).astype(dtype)
+        targets = np.moveaxis(
+            random_distributions(rng, dtype, (2, 3, 5, 4)), -1, 1)
+        ours = lu.cross_entropy(logits, targets, reduction=reduction,
+                                label_smoothing=label_smoothing)
+        theirs = F.cross_entropy(T(logits), T(targets), reduction=reduction,
+                                 label_smoothing=label_smoothing)
+        assert_matches_torch(ours, theirs, dtype)
+
+    def test_shape_errors_name_the_expected_shape(self):
+        logits = np.zeros((2, 4, 3))
+        with pytest.raises(ValueError, match=r"expected shape \(2, 3\)"):
+            lu.cross_entropy(logits, np.zeros((2, 4), int))
+        with pytest.raises(ValueError, match=r"logits' shape \(2, 4, 3\)"):
+            lu.cross_entropy(logits, np.full((2, 3), 0.25))
+
+    def test_out_of_range_label_is_named(self):
+        labels = np.zeros((2, 3), int)
+        labels[1, 2] = 7
+        with pytest.raises(ValueError, match="label 7"):
+            lu.cross_entropy(np.zeros((2, 4, 3)), labels)
+
+
+# ---------------------------------------------------------------------------
+# logsumexp over several axes, or all of them
+# ---------------------------------------------------------------------------
+
+
+class TestLogsumexpAxes:
+    @dtypes
+    @pytest.mark.parametrize("keepdims", [False, True])
+    @pytest.mark.parametrize(
+        "axis", [None, (0,), (0, 2), (2, 0), (-1, 1), (0, 1, 2)], ids=str)
+    def test_matches_scipy_and_torch(self, axis, keepdims, dtype):
+        z = (20 * np.random.default_rng(3).normal(size=(3, 4, 5))).astype(
+            dtype)
+        ours = lu.logsumexp(z, axis=axis, keepdims=keepdims)
+        reference = scipy.special.logsumexp(
+            z.astype(np.float64), axis=axis, keepdims=keepdims)
+        assert np.shape(ours) == np.shape(reference)
+        assert np.asarray(ours).dtype == dtype
+        np.testing.assert_allclose(ours, reference, rtol=RTOL[dtype])
+        dims = tuple(range(z.ndim)) if axis is None else axis
+        theirs = torch.logsumexp(T(z), dim=dims, keepdim=keepdims)
+        assert_matches_torch(ours, theirs, dtype)
+
+    def test_a_single_axis_in_a_tuple_is_that_axis(self):
+        z = np.random.default_rng(4).normal(size=(6, 7))
+        np.testing.assert_array_equal(lu.logsumexp(z, axis=(0,)),
+                                      lu.logsumexp(z, axis=0))
+
+    def test_bad_axes(self):
+        z = np.zeros((2, 3))
+        with pytest.raises(ValueError, match="repeats"):
+            lu.logsumexp(z, axis=(1, -1))
+        with pytest.raises(ValueError, match="out of range"):
+            lu.logsumexp(z, axis=(0, 2))
+        with pytest.raises(ValueError, match="reduces nothing"):
+            lu.logsumexp(z, axis=())

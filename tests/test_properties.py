@@ -11,13 +11,13 @@ The hypothesis profile (derandomized, no deadline) is set in conftest.py.
 import numpy as np
 import pytest
 import scipy.special
+from conftest import DTYPES
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import logitutils as lu
 
-DTYPES = [np.float64, np.float32]
 MAX_EXAMPLES = 60
 
 

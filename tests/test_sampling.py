@@ -455,8 +455,17 @@ class TestSampleFromLogits:
         np.testing.assert_array_equal(tokens, reference)
 
     def test_rng_none_samples(self):
-        token = sample_from_logits(np.array([0.0, -np.inf, -np.inf]))
-        assert token == 0
+        # rng=None draws from fresh OS entropy: the right distribution
+        # (probabilities 1/4 and 3/4), and two calls differ.
+        logits = np.tile([0.0, np.log(3.0)], (4000, 1))
+        first = sample_from_logits(logits)
+        second = sample_from_logits(logits)
+        # The share of token 1 is within 6 standard deviations of 3/4
+        # (a false failure has probability about 2e-9).
+        standard_deviation = np.sqrt(0.75 * 0.25 / 4000)
+        for tokens in (first, second):
+            assert abs(tokens.mean() - 0.75) < 6 * standard_deviation
+        assert (first != second).any()
 
     def test_extreme_temperatures_stay_finite(self):
         z = np.array([1e300, -1e300, 0.0])
@@ -575,3 +584,41 @@ class TestErrors:
         def test_empty_vocabulary(self, call):
             with pytest.raises(ValueError, match="empty vocabulary"):
                 call(np.zeros((3, 0)))
+
+
+def _hugging_face_top_p(logits, top_p, min_tokens_to_keep=1):
+    """TopPLogitsWarper.__call__ of transformers 4.x, transcribed to torch."""
+    import torch
+
+    scores = torch.from_numpy(logits)
+    sorted_logits, sorted_indices = torch.sort(scores, descending=False)
+    cumulative_probs = sorted_logits.softmax(dim=-1).cumsum(dim=-1)
+    sorted_indices_to_remove = cumulative_probs <= (1 - top_p)
+    sorted_indices_to_remove[..., -min_tokens_to_keep:] = 0
+    indices_to_remove = sorted_indices_to_remove.scatter(
+        1, sorted_indices, sorted_indices_to_remove)
+    return scores.masked_fill(indices_to_remove, -float("inf")).numpy()
+
+
+class TestTopPAgainstHuggingFace:
+    @pytest.mark.parametrize("min_tokens_to_keep", [1, 3, 10])
+    @pytest.mark.parametrize("p", [0.05, 0.5, 0.9])
+    def test_same_nucleus_without_ties(self, p, min_tokens_to_keep):
+        # Continuous random logits: no ties, and no running total equal to
+        # p or 1 - p, so the two rules must agree token for token.
+        logits = np.random.default_rng(21).normal(scale=2, size=(30, 12))
+        ours = top_p_filter(logits, p, min_tokens_to_keep=min_tokens_to_keep)
+        theirs = _hugging_face_top_p(logits, p, min_tokens_to_keep)
+        np.testing.assert_array_equal(ours, theirs)
+
+    def test_ties_at_the_boundary_are_all_kept(self):
+        logits = np.zeros((1, 4))
+        # Hugging Face cuts the sorted list: two of the four equal tokens.
+        assert np.isfinite(_hugging_face_top_p(logits, 0.3)).sum() == 2
+        np.testing.assert_array_equal(top_p_filter(logits, 0.3), logits)
+
+    def test_min_tokens_to_keep_is_checked(self):
+        with pytest.raises(ValueError, match="min_tokens_to_keep"):
+            top_p_filter(np.zeros(3), 0.5, min_tokens_to_keep=0)
+        with pytest.raises(TypeError, match="min_tokens_to_keep"):
+            top_p_filter(np.zeros(3), 0.5, min_tokens_to_keep=1.5)

@@ -72,7 +72,7 @@ def test_logitutils_change_fails_nbval(repo_copy):
     module = repo_copy / "logitutils" / "elementwise.py"
     source = module.read_text()
     patched, count = re.subn(
-        r"(\ndef sigmoid\(z\):.*?\n    return )(.+?)\n",
+        r"(\ndef sigmoid\(.*?\n    return )(.+?)\n",
         r"\1\2 * (1 + 1e-6)\n",
         source,
         count=1,
