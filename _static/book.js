@@ -12,7 +12,8 @@
       "book-overflows" (the stylesheet fades the side with more content and
       shows a scroll bar), a short visible cue above it, and is made
       keyboard-focusable with a label, so that keyboard users can scroll it
-      too. The check runs again when the page is resized and once MathJax
+      too. An inline formula longer than its line gets the class
+      "book-inline-scroll" and scrolls in place. The check runs again when the page is resized and once MathJax
       has typeset the page.
 */
 (function () {
@@ -95,7 +96,20 @@
         box.classList.remove("book-more-left", "book-more-right");
       }
     });
+    markLongInlineMath();
     document.documentElement.dataset.bookScrollCues = "ready";
+  }
+
+  function markLongInlineMath() {
+    const selector = "article mjx-container:not([display='true'])";
+    document.querySelectorAll(selector).forEach((formula) => {
+      formula.classList.remove("book-inline-scroll");
+      const block = formula.closest("p, li, dd, td, th, div") || formula;
+      const limit = block.getBoundingClientRect().right;
+      if (formula.getBoundingClientRect().right > limit + 1) {
+        formula.classList.add("book-inline-scroll");
+      }
+    });
   }
 
   let resizeTimer = null;
