@@ -169,7 +169,7 @@ def iris():
     return _split(bunch.data, bunch.target, bunch.target_names, bunch.feature_names)
 
 
-def logistic_regression(split, C=1.0):
+def logistic_regression(split, C=1.0, *, tol=1e-8, class_weight=None):
     """scikit-learn's logistic regression fitted on a split's training part.
 
     Parameters
@@ -177,22 +177,35 @@ def logistic_regression(split, C=1.0):
     split : Split
     C : float, optional
         Inverse strength of the L2 penalty (scikit-learn's default, 1.0).
+    tol : float, optional
+        The lbfgs solver's tolerance. The default converges far enough that
+        the logits agree to many more digits than the chapters print, on
+        every machine; an almost unpenalised fit (large `C`) is
+        ill-conditioned and needs a smaller one.
+    class_weight : None, "balanced" or dict, optional
+        Passed to scikit-learn: per-class weights of the log-loss.
 
     Returns
     -------
     sklearn.linear_model.LogisticRegression
-        Fitted with the lbfgs solver to convergence (``tol=1e-8``), so its
-        coefficients are the penalised optimum to many more digits than the
-        chapters print, on every machine.
+        Fitted with the lbfgs solver to `tol`.
 
     Raises
     ------
     ValueError
-        If `C` is not a positive finite number.
+        If `C` or `tol` is not a positive finite number.
     """
-    if not (isinstance(C, int | float) and np.isfinite(C) and C > 0):
-        raise ValueError(f"C must be a positive finite number, got {C!r}")
-    model = LogisticRegression(C=C, tol=1e-8, max_iter=100_000)
+    for name, value in (("C", C), ("tol", tol)):
+        if not (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and np.isfinite(value)
+            and value > 0
+        ):
+            raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+    model = LogisticRegression(
+        C=C, tol=tol, max_iter=100_000, class_weight=class_weight
+    )
     return model.fit(split.X_train, split.y_train)
 
 

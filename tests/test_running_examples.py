@@ -120,9 +120,28 @@ def test_breast_cancer_model_is_the_penalised_optimum():
     assert np.mean((logits > 0) == (data.y_test == 1)) > 0.95
 
 
-def test_logistic_regression_rejects_bad_C():
-    with pytest.raises(ValueError, match="C must be a positive"):
-        logistic_regression(iris(), C=0)
+@pytest.mark.parametrize("option", [{"C": 0}, {"C": np.inf}, {"tol": -1e-8}, {"tol": True}])
+def test_logistic_regression_rejects_bad_options(option):
+    name = next(iter(option))
+    with pytest.raises(ValueError, match=f"{name} must be a positive"):
+        logistic_regression(iris(), **option)
+
+
+def test_balanced_logistic_regression_is_the_weighted_optimum():
+    data = breast_cancer()
+    model = logistic_regression(data, class_weight="balanced")
+    # "balanced" weighs class k by n / (2 n_k); at the weighted optimum the
+    # unpenalised intercept's gradient, sum of w_i (p_i - y_i), vanishes.
+    y = data.y_train
+    weights = len(y) / (2 * np.bincount(y))[y]
+    z = data.X_train @ model.coef_[0] + model.intercept_[0]
+    residual = weights * (1 / (1 + np.exp(-z)) - y)
+    assert abs(residual.sum()) < 1e-5
+    assert np.max(np.abs(data.X_train.T @ residual + model.coef_[0])) < 1e-5
+    # Unweighted, the same sum is far from 0: the weights changed the fit.
+    plain = logistic_regression(data)
+    z_plain = data.X_train @ plain.coef_[0] + plain.intercept_[0]
+    assert abs((weights * (1 / (1 + np.exp(-z_plain)) - y)).sum()) > 1
 
 
 def test_mlp_is_float64_and_seeded():
