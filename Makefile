@@ -9,6 +9,7 @@ CACHE  := _build/.jupyter_cache
 
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 JB_FLAGS  := --builder html -W -n --keep-going
+PDF       := _build/pdf/logits-explained.pdf
 
 # nbval re-runs every chapter in a fresh kernel and compares each output,
 # after the rewrites in the sanitize file, with the committed one. One
@@ -27,7 +28,7 @@ OTHER_CPU := ATEN_CPU_CAPABILITY=default OPENBLAS_CORETYPE=Sandybridge \
 	NPY_DISABLE_CPU_FEATURES=X86_V3 MKL_CBWR=COMPATIBLE \
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-.PHONY: all book test venv unit lint nbval nbval-other-cpu render browser execute bench clean
+.PHONY: all book test venv unit lint nbval nbval-other-cpu render pdf browser execute bench clean
 
 all: book
 
@@ -46,15 +47,15 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 
 ## test: lint, unit tests and doctests, notebook validation (natively and
-## on other CPU code paths), a full book build, and the built book checked
-## in a real browser
-test: lint unit nbval nbval-other-cpu render browser
+## on other CPU code paths), a full book build, the book as one PDF, and
+## the built book and the PDF checked in a real browser and with poppler
+test: lint unit nbval nbval-other-cpu render pdf browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check logitutils tests benchmarks chapters .ci _ext
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest -p no:cacheprovider -n auto tests logitutils --ignore=tests/browser
+	$(BIN)/python -m pytest -p no:cacheprovider -n auto tests logitutils --ignore=tests/browser --ignore=tests/pdf
 
 nbval: $(STAMP)
 	$(BIN)/python -m pytest $(NBVAL_FLAGS) $(NOTEBOOKS)
@@ -67,10 +68,19 @@ nbval-other-cpu: $(STAMP)
 render: $(STAMP)
 	BOOK_EXECUTE=off $(BIN)/jupyter-book build . $(JB_FLAGS) --all
 
-# Needs the built book; skips (or, with LOGITUTILS_REQUIRE_BROWSER=1, fails)
-# when Chromium is not installed.
+## pdf: the whole book as one PDF, _build/pdf/logits-explained.pdf, also
+## copied into _build/html for the intro's link. Built offline from the
+## committed outputs as one page (singlehtml) and printed by Chromium with
+## the print stylesheet (.ci/print_pdf.py).
+pdf: $(STAMP)
+	BOOK_EXECUTE=off $(BIN)/jupyter-book build . --builder singlehtml -W -n --keep-going --all
+	$(BIN)/python .ci/print_pdf.py _build/singlehtml $(PDF) _build/html/$(notdir $(PDF))
+
+# Needs the built book and the PDF; skips (or, with
+# LOGITUTILS_REQUIRE_BROWSER=1, fails) when Chromium or poppler-utils is
+# not installed.
 browser: $(STAMP)
-	$(BIN)/python -m pytest -p no:cacheprovider -n auto tests/browser
+	$(BIN)/python -m pytest -p no:cacheprovider -n auto tests/browser tests/pdf
 
 ## execute: re-run every notebook in place so the committed outputs are current
 execute: $(STAMP)
