@@ -16,19 +16,18 @@ Without Chromium these tests skip, saying how to install it; with
 ``LOGITUTILS_REQUIRE_BROWSER=1`` (set by ``.ci/run``) a skip is a failure.
 """
 
-import functools
-import http.server
 import os
 import re
-import threading
-from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
+from book_browser import (
+    BOOK,
+    SCREENSHOTS,
+    TOUCH_TARGET_PX,
+    _non_local,
+    _serious_axe_violations,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-BOOK = ROOT / "_build" / "html"
-SCREENSHOTS = ROOT / "_build" / "screenshots"
 # Full-page screenshots of every page at 1280 px are for looking at, not
 # for any assertion, and cost seconds a page: BOOK_SCREENSHOTS=full asks
 # for them; otherwise the first screen is saved.
@@ -38,22 +37,6 @@ FULL_SCREENSHOTS = os.environ.get("BOOK_SCREENSHOTS") == "full"
 # elements: axe checks all of them on this chapter, and the prose, math
 # and interface of every page.
 AXE_FULL_PAGE = "chapters/01_what_is_a_logit.html"
-CHROMIUM = Path("/usr/bin/chromium")
-REQUIRED = os.environ.get("LOGITUTILS_REQUIRE_BROWSER") == "1"
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-
-# Chromium flags for a sandboxed, offline machine: no background traffic to
-# Google's services, which would otherwise show up as refused requests.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 # An A4 page's printable width at 96 dpi with the browser's default
 # margins, for the print-media layout.
 PRINT_WIDTH = 718
@@ -67,16 +50,7 @@ PAGE_BUDGET_BYTES = {
     "chapters/01_what_is_a_logit.html": 3_000_000,
     "chapters/06_temperature_and_calibration.html": 3_000_000,
 }
-# What a reader can act on with a finger: at least 44 x 44 CSS pixels.
-TOUCH_TARGET_PX = 44
-
 pytestmark = pytest.mark.browser
-
-
-def _unavailable(reason):
-    if REQUIRED:
-        pytest.fail(f"{reason} (LOGITUTILS_REQUIRE_BROWSER=1 forbids skipping)")
-    pytest.skip(reason)
 
 
 def _pages():
@@ -85,84 +59,6 @@ def _pages():
     pages = sorted(p.relative_to(BOOK).as_posix() for p in BOOK.rglob("*.html"))
     # _sources holds the raw notebooks and _static the theme's assets.
     return [p for p in pages if not p.startswith(("_sources/", "_static/"))]
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="session")
-def base_url():
-    if not (BOOK / "index.html").is_file():
-        _unavailable(f"no built book at {BOOK}; run `make book` first")
-    handler = functools.partial(_QuietHandler, directory=str(BOOK))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        _unavailable(
-            "Chromium not found at /usr/bin/chromium; install it with "
-            "`sudo apt-get install chromium` to run the browser tests"
-        )
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is missing; run `make venv`")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
-
-
-def _watched_page(browser, **options):
-    context = browser.new_context(**options)
-    tab = context.new_page()
-    tab.console_errors = []
-    tab.requests = []
-    tab.on("console", lambda m: m.type == "error" and tab.console_errors.append(m.text))
-    tab.on("pageerror", lambda exc: tab.console_errors.append(str(exc)))
-    tab.on("request", lambda request: tab.requests.append(request.url))
-    return context, tab
-
-
-@pytest.fixture
-def page(browser):
-    context, tab = _watched_page(browser, viewport={"width": 1280, "height": 800})
-    yield tab
-    context.close()
-
-
-@pytest.fixture
-def phone(browser):
-    context, tab = _watched_page(
-        browser,
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-    )
-    yield tab
-    context.close()
-
-
-def _non_local(urls):
-    remote = []
-    for url in urls:
-        parts = urlparse(url)
-        if parts.scheme in ("data", "blob", "about", "file"):
-            continue
-        if parts.hostname not in LOCAL_HOSTS:
-            remote.append(url)
-    return remote
 
 
 def _wait_for_mathjax(tab):
@@ -247,48 +143,6 @@ def _ready_for_layout(tab):
 
 def _layout_problems(tab):
     return tab.evaluate(_LAYOUT_PROBLEMS_JS)
-
-
-def _serious_axe_violations(tab, mode, with_code=False):
-    """axe-core's serious and critical findings, all rules in light mode.
-
-    Code cells and outputs are checked in light mode when `with_code` is
-    true (one chapter, AXE_FULL_PAGE), and left out elsewhere.
-
-    In dark mode only colour contrast, the one rule a colour mode changes,
-    and only on the prose and interface: code and outputs take their colours
-    from the theme's accessible Pygments styles and math from the text, and
-    their thousands of spans would triple the cost of the check.
-    """
-    from axe_playwright_python.sync_playwright import Axe
-
-    # Switched without the theme's colour transitions, so that axe sees
-    # the mode's colours rather than a blend on the way.
-    tab.evaluate(
-        "mode => { const still = document.createElement('style');"
-        " still.textContent = '*, *::before, *::after'"
-        " + ' { transition: none !important; }';"
-        " document.head.append(still);"
-        " document.documentElement.dataset.theme = mode;"
-        " document.documentElement.dataset.mode = mode; }",
-        mode,
-    )
-    options = {"resultTypes": ["violations"]}
-    context = None
-    if mode == "dark":
-        options["runOnly"] = {"type": "rule", "values": ["color-contrast"]}
-        context = {
-            "exclude": [["div.highlight"], ["div.cell_output"], ["mjx-container"]]
-        }
-    elif not with_code:
-        context = {"exclude": [["div.highlight"], ["div.cell_output"]]}
-    result = Axe().run(tab, context=context, options=options)
-    return [
-        f"{mode}: {v['id']} ({v['impact']}) on"
-        f" {[node['target'] for node in v['nodes'][:3]]}"
-        for v in result.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def _print_problems(tab):

@@ -1,0 +1,328 @@
+"""The explorables, live in the built book, at a laptop's and a phone's width.
+
+Each figure must draw in the layout that fits (side by side at 1280 px,
+stacked at 390 px), answer every one of its controls, and show after each
+change exactly what Vega shows at those settings when vl-convert runs the
+chapter's committed specification (tests/test_explorables.py compares
+that with SciPy, PyTorch and logitutils). Chapter 7's figure is also
+compared with logitutils directly, on the chapter's own logits. The
+controls must be reachable and usable from the keyboard, pass axe-core in
+light and dark mode, and the figure must work from file:// and print its
+static image. Screenshots of every figure go to ``_build/screenshots/``.
+"""
+
+import copy
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from book_browser import (
+    BOOK,
+    SCREENSHOTS,
+    TOUCH_TARGET_PX,
+    _non_local,
+    _serious_axe_violations,
+    _watched_page,
+)
+
+import logitutils
+
+ROOT = Path(__file__).resolve().parents[2]
+EXPLORABLES = {
+    "logit-and-probability": "01_what_is_a_logit",
+    "softmax-decisions": "03_inference_shortcuts",
+    "losses-from-logits": "04_losses_from_logits",
+    "decoding": "07_logits_in_language_models",
+}
+WIDTHS = {"laptop": (1280, 800, "wide"), "phone": (390, 844, "narrow")}
+MINUS = "\N{MINUS SIGN}"
+
+pytestmark = pytest.mark.browser
+
+
+def _committed_specs(name):
+    """The Vega-Lite specifications in the chapter's committed output."""
+    notebook = json.loads(
+        (ROOT / "chapters" / f"{EXPLORABLES[name]}.ipynb").read_text()
+    )
+    for cell in notebook["cells"]:
+        for output in cell.get("outputs", []):
+            markup = "".join(output.get("data", {}).get("text/html", []))
+            if f'id="explorable-{name}"' in markup:
+                specs = re.findall(
+                    r'class="explorable-spec" data-layout="(\w+)">(.*?)</script>',
+                    markup,
+                    re.DOTALL,
+                )
+                return {k: json.loads(v.replace("<\\/", "</")) for k, v in specs}
+    raise AssertionError(f"no output of explorable {name} in its chapter")
+
+
+def _vega_texts(spec, settings):
+    """Named text marks as Vega draws them at these settings (vl-convert)."""
+    import vl_convert
+
+    spec = copy.deepcopy(spec)
+    for param in spec["params"]:
+        param["value"] = settings[param["name"]]
+    scene = vl_convert.vegalite_to_scenegraph(spec, vl_version="6.4")
+    texts = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("marktype") == "text" and node.get("name"):
+                texts[node["name"]] = [i["text"] for i in node.get("items", [])]
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(scene)
+    return texts
+
+
+_PAGE_TEXTS = """figure => {
+  const texts = {};
+  for (const g of figure.querySelectorAll('.explorable-live g.mark-text.role-mark')) {
+    const name = Array.from(g.classList).find(c => c.endsWith('_marks'));
+    if (name) {
+      texts[name] = Array.from(g.querySelectorAll('text'), t => t.textContent);
+    }
+  }
+  return texts;
+}"""
+
+_SETTINGS = """figure => {
+  const view = figure.vegaView;
+  const names = Array.from(
+    figure.querySelectorAll('.explorable-controls [name]'), el => el.name);
+  return Object.fromEntries(names.map(n => [n, view.signal(n)]));
+}"""
+
+# Moves one control to a new value, as a reader would, and waits for Vega.
+_MOVE = """async ([figure, name, index]) => {
+  const el = figure.querySelector(`.explorable-controls [name="${name}"]`);
+  if (el.type === 'checkbox') {
+    el.click();
+  } else if (el.tagName === 'SELECT') {
+    el.selectedIndex = (el.selectedIndex + 1 + index) % el.options.length;
+    el.dispatchEvent(new Event('change', {bubbles: true}));
+  } else {
+    const low = Number(el.min), high = Number(el.max), step = Number(el.step);
+    // A fraction of the range that differs for each control, snapped to
+    // the step; never the current value.
+    const fraction = [0.8, 0.15, 0.6, 0.35, 0.95, 0.05, 0.7][index % 7];
+    let value = low + Math.round(fraction * (high - low) / step) * step;
+    if (Math.abs(value - Number(el.value)) < step / 2) {
+      value = value + step <= high ? value + step : value - step;
+    }
+    el.value = String(value);
+    el.dispatchEvent(new Event('input', {bubbles: true}));
+  }
+  await figure.vegaView.runAsync();
+}"""
+
+
+def _open(browser, base_url, name, width, height):
+    context, tab = _watched_page(
+        browser,
+        viewport={"width": width, "height": height},
+        is_mobile=width < 500,
+        has_touch=width < 500,
+    )
+    tab.goto(f"{base_url}chapters/{EXPLORABLES[name]}.html",
+             wait_until="networkidle")
+    figure = tab.locator(f"#explorable-{name}")
+    tab.wait_for_function(
+        "id => document.getElementById(id).classList.contains('is-live')",
+        arg=f"explorable-{name}",
+        timeout=20_000,
+    )
+    return context, tab, figure
+
+
+def _decoding_labels(spec, settings):
+    # The chapter's rounded logits and tokens, as written into the page.
+    rows = spec["data"]["values"]
+    z = np.array([row["z"] for row in rows])
+    probs = logitutils.softmax(
+        logitutils.top_p_filter(
+            logitutils.top_k_filter(z / settings["temperature"],
+                                    int(settings["top_k"])),
+            settings["top_p"],
+        )
+    )
+    labels = [
+        format(probs[i], ".3f") if probs[i] > 0 else "removed"
+        for i, row in enumerate(rows)
+        if row["shown"] >= 0
+    ]
+    return labels, int((probs > 0).sum())
+
+
+@pytest.mark.parametrize("width_name", WIDTHS)
+@pytest.mark.parametrize("name", EXPLORABLES)
+def test_explorable_answers_every_control(browser, base_url, name, width_name):
+    width, height, layout = WIDTHS[width_name]
+    if not (BOOK / "chapters" / f"{EXPLORABLES[name]}.html").is_file():
+        pytest.fail("the book is not built")
+    context, tab, figure = _open(browser, base_url, name, width, height)
+    try:
+        assert figure.get_attribute("data-layout") == layout
+        spec = _committed_specs(name)[layout]
+        element = figure.element_handle()
+
+        # The live figure fits its column: no sideways scrolling.
+        overflow = tab.evaluate(
+            "f => [f.querySelector('.explorable-live').scrollWidth,"
+            " f.clientWidth]", element)
+        assert overflow[0] <= overflow[1] + 1, f"{name}: {overflow}"
+        # The static image is hidden once the live one has drawn.
+        assert not figure.locator(".explorable-fallback").is_visible()
+
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        figure.screenshot(
+            path=str(SCREENSHOTS / f"explorable-{name}-{width}.png"))
+
+        controls = tab.evaluate(_SETTINGS, element)
+        assert len(controls) >= 2
+        shown = tab.evaluate(_PAGE_TEXTS, element)
+        assert shown == _vega_texts(spec, controls)
+        for index, control in enumerate(controls):
+            before = tab.evaluate(_PAGE_TEXTS, element)
+            tab.evaluate(_MOVE, [element, control, index])
+            settings = tab.evaluate(_SETTINGS, element)
+            after = tab.evaluate(_PAGE_TEXTS, element)
+            assert settings[control] != controls[control], control
+            assert after != before, f"{name}: moving {control} changed nothing"
+            assert after == _vega_texts(spec, settings), (name, settings)
+            controls = settings
+            if name == "decoding":
+                labels, n_kept = _decoding_labels(spec, settings)
+                assert after["kept_labels_marks"] == labels
+                assert after["decoding_readout_marks"] == [
+                    f"kept: {n_kept} of {len(spec['data']['values'])} tokens"
+                ]
+        figure.screenshot(
+            path=str(SCREENSHOTS / f"explorable-{name}-{width}-moved.png"))
+        assert tab.console_errors == []
+        assert _non_local(tab.requests) == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("name", EXPLORABLES)
+def test_explorable_controls_work_from_the_keyboard(browser, base_url, name):
+    context, tab, figure = _open(browser, base_url, name, 1280, 800)
+    try:
+        element = figure.element_handle()
+        ranges = figure.locator(".explorable-controls input[type=range]")
+        first = ranges.nth(0)
+        first.focus()
+        # Tab reaches the next control: all of them are in the tab order.
+        tab.keyboard.press("Tab")
+        second = tab.evaluate("() => document.activeElement.name")
+        names = tab.evaluate(
+            "f => Array.from(f.querySelectorAll('.explorable-controls [name]'),"
+            " el => el.name)", element)
+        assert second == names[1]
+        first.focus()
+        before = tab.evaluate(_PAGE_TEXTS, element)
+        value = first.input_value()
+        tab.keyboard.press("ArrowRight" if value != first.get_attribute("max")
+                           else "ArrowLeft")
+        tab.evaluate("f => f.vegaView.runAsync().then(() => null)", element)
+        assert first.input_value() != value
+        assert tab.evaluate(_PAGE_TEXTS, element) != before
+        # Every control has a visible label and a large enough target.
+        for control in figure.locator(".explorable-controls [name]").all():
+            assert control.evaluate("el => el.closest('label') !== null"
+                                    " && el.closest('label').innerText.trim()"
+                                    " !== ''")
+            if control.get_attribute("type") in ("range", None):
+                box = control.bounding_box()
+                assert box["height"] >= TOUCH_TARGET_PX, box
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width_name", WIDTHS)
+@pytest.mark.parametrize("name", EXPLORABLES)
+def test_explorable_passes_axe(browser, base_url, name, width_name):
+    width, height, _ = WIDTHS[width_name]
+    context, tab, figure = _open(browser, base_url, name, width, height)
+    try:
+        violations = []
+        for mode in ("light", "dark"):
+            violations += _serious_axe_violations(
+                tab, mode, within=f"#explorable-{name}")
+        assert violations == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("name", EXPLORABLES)
+def test_explorable_prints_its_static_image(browser, base_url, name):
+    context, tab, figure = _open(browser, base_url, name, 1280, 800)
+    try:
+        tab.emulate_media(media="print")
+        image = figure.locator("img.explorable-fallback")
+        assert image.is_visible()
+        assert not figure.locator(".explorable-live").is_visible()
+        assert not figure.locator(".explorable-controls").is_visible()
+        assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+        alt = image.get_attribute("alt")
+        assert alt and alt == figure.get_attribute("data-alt")
+    finally:
+        context.close()
+
+
+def test_explorables_work_from_file_urls(browser):
+    context, tab = _watched_page(browser, viewport={"width": 1280, "height": 800})
+    try:
+        for name, chapter in EXPLORABLES.items():
+            tab.goto((BOOK / "chapters" / f"{chapter}.html").as_uri(),
+                     wait_until="load")
+            tab.wait_for_function(
+                "id => document.getElementById(id).classList.contains('is-live')",
+                arg=f"explorable-{name}", timeout=20_000)
+        assert tab.console_errors == []
+        assert _non_local(tab.requests) == []
+    finally:
+        context.close()
+
+
+def test_only_pages_with_an_explorable_load_vega(browser, base_url):
+    context, tab = _watched_page(browser, viewport={"width": 1280, "height": 800})
+    try:
+        tab.goto(base_url + "chapters/05_numerical_stability.html",
+                 wait_until="networkidle")
+        assert not any("vega" in url for url in tab.requests)
+        tab.goto(base_url + "chapters/01_what_is_a_logit.html",
+                 wait_until="networkidle")
+        assert any("_static/vega/vega.min.js" in url
+                   for url in tab.requests)
+    finally:
+        context.close()
+
+
+def test_a_resize_keeps_the_readers_settings(browser, base_url):
+    name = "softmax-decisions"
+    context, tab, figure = _open(browser, base_url, name, 1280, 800)
+    try:
+        element = figure.element_handle()
+        tab.evaluate(_MOVE, [element, "temperature", 0])
+        settings = tab.evaluate(_SETTINGS, element)
+        tab.set_viewport_size({"width": 390, "height": 844})
+        tab.wait_for_function(
+            "id => document.getElementById(id).dataset.layout === 'narrow'",
+            arg=f"explorable-{name}", timeout=10_000)
+        tab.evaluate("f => f.vegaView.runAsync().then(() => null)", element)
+        assert tab.evaluate(_SETTINGS, element) == settings
+        spec = _committed_specs(name)["narrow"]
+        assert tab.evaluate(_PAGE_TEXTS, element) == _vega_texts(spec, settings)
+    finally:
+        context.close()
