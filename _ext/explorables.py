@@ -12,7 +12,8 @@ specifications, one per layout. When the book is built:
    ``_images/``, with the explorable's alt text. It is what print, the PDF
    and a browser without JavaScript show; the loader hides it once the
    live figure has drawn.
-3. Pages with an explorable, and only those, load the two scripts.
+3. Pages with an explorable, and only those, load the loader, which
+   fetches ``_static/vega/vega.min.js`` once a figure nears the viewport.
 
 Vega-Lite and Vega versions are those vl-convert bundles; the Vega copy in
 ``_static/vega/`` must match (checked by the unit tests).
@@ -29,7 +30,10 @@ from sphinx.builders.html._assets import _JavaScript
 from sphinx.util.osutil import relative_uri
 
 VEGA_LITE_VERSION = "6.4"
-SCRIPTS = ("_static/vega/vega.min.js", "_static/explorables.js")
+# The loader; it fetches _static/vega/vega.min.js itself, when a figure
+# comes near the viewport.
+SCRIPTS = ("_static/explorables.js",)
+VEGA = "_static/vega/vega.min.js"
 
 _FIGURE = re.compile(r'<figure class="explorable" id="explorable-([\w-]+)"')
 _SPEC = re.compile(
@@ -120,7 +124,7 @@ def _add_scripts(app, pagename, templatename, context, doctree):
 def _not_on_every_page(app, config):
     # Jupyter Book lists every .js file under _static/ in html_js_files,
     # which would load Vega on every page.
-    loaded_here = {name.removeprefix("_static/") for name in SCRIPTS}
+    loaded_here = {name.removeprefix("_static/") for name in (*SCRIPTS, VEGA)}
     config.html_js_files = [
         entry
         for entry in config.html_js_files

@@ -1,7 +1,11 @@
 /* The book's explorables: Vega views with their controls, drawn in the
    browser from the Vega specifications the build compiled
-   (_ext/explorables.py). Loaded, after _static/vega/vega.min.js, only on
-   pages that have one.
+   (_ext/explorables.py). Loaded only on pages that have one.
+
+   Vega (_static/vega/vega.min.js, half a megabyte) is fetched when a
+   figure comes within two screens of the viewport, so a reader who never
+   reaches it does not download it, and the page's first load stays as
+   light as a page without one.
 
    Every figure carries two layouts: "wide" puts its views side by side,
    "narrow" stacks them for a phone. The wider one that fits the column is
@@ -56,13 +60,7 @@
     return figure.clientWidth >= WIDE_FROM ? "wide" : "narrow";
   }
 
-  function start() {
-    if (typeof vega === "undefined") {
-      return;
-    }
-    const figures = Array.from(
-      document.querySelectorAll("figure.explorable")
-    );
+  function drawAll(figures) {
     figures.forEach((figure) => {
       draw(figure, layoutFor(figure)).catch((error) => {
         // The static image stays.
@@ -81,6 +79,42 @@
         });
       }, 150);
     });
+  }
+
+  // vega.min.js sits beside this script's folder: _static/vega/.
+  const VEGA_URL = new URL("vega/vega.min.js", document.currentScript.src);
+
+  function loadVega() {
+    return new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = VEGA_URL.href;
+      script.onload = resolve;
+      script.onerror = () => reject(new Error(`cannot load ${script.src}`));
+      document.head.append(script);
+    });
+  }
+
+  function start() {
+    const figures = Array.from(
+      document.querySelectorAll("figure.explorable")
+    );
+    if (!figures.length) {
+      return;
+    }
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (!entries.some((entry) => entry.isIntersecting)) {
+          return;
+        }
+        observer.disconnect();
+        loadVega().then(
+          () => drawAll(figures),
+          (error) => console.warn("explorables:", error.message)
+        );
+      },
+      { rootMargin: "200% 0px" }
+    );
+    figures.forEach((figure) => observer.observe(figure));
   }
 
   if (document.readyState === "loading") {

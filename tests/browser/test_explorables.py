@@ -136,6 +136,8 @@ def _open(browser, base_url, name, width, height):
     tab.goto(f"{base_url}chapters/{EXPLORABLES[name]}.html",
              wait_until="networkidle")
     figure = tab.locator(f"#explorable-{name}")
+    # Vega is fetched once the figure nears the viewport.
+    figure.scroll_into_view_if_needed()
     tab.wait_for_function(
         "id => document.getElementById(id).classList.contains('is-live')",
         arg=f"explorable-{name}",
@@ -286,6 +288,7 @@ def test_explorables_work_from_file_urls(browser):
         for name, chapter in EXPLORABLES.items():
             tab.goto((BOOK / "chapters" / f"{chapter}.html").as_uri(),
                      wait_until="load")
+            tab.locator(f"#explorable-{name}").scroll_into_view_if_needed()
             tab.wait_for_function(
                 "id => document.getElementById(id).classList.contains('is-live')",
                 arg=f"explorable-{name}", timeout=20_000)
@@ -295,16 +298,21 @@ def test_explorables_work_from_file_urls(browser):
         context.close()
 
 
-def test_only_pages_with_an_explorable_load_vega(browser, base_url):
+def test_vega_loads_only_near_an_explorable(browser, base_url):
     context, tab = _watched_page(browser, viewport={"width": 1280, "height": 800})
     try:
         tab.goto(base_url + "chapters/05_numerical_stability.html",
                  wait_until="networkidle")
         assert not any("vega" in url for url in tab.requests)
-        tab.goto(base_url + "chapters/01_what_is_a_logit.html",
+        # At the top of a chapter with one, far above it: not yet.
+        tab.goto(base_url + "chapters/07_logits_in_language_models.html",
                  wait_until="networkidle")
-        assert any("_static/vega/vega.min.js" in url
-                   for url in tab.requests)
+        assert not any("vega" in url for url in tab.requests)
+        tab.locator("#explorable-decoding").scroll_into_view_if_needed()
+        tab.wait_for_selector("#explorable-decoding.is-live")
+        loaded = [url for url in tab.requests if "vega" in url]
+        assert len(loaded) == 1 and "_static/vega/vega.min.js" in loaded[0]
+        assert tab.console_errors == []
     finally:
         context.close()
 
