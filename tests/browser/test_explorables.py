@@ -1,11 +1,12 @@
 """The explorables, live in the built book, at a laptop's and a phone's width.
 
 Each figure must draw in the layout that fits (side by side at 1280 px,
-stacked at 390 px), answer every one of its controls, and show after each
-change exactly what Vega shows at those settings when vl-convert runs the
-chapter's committed specification (tests/test_explorables.py compares
-that with SciPy, PyTorch and logitutils). Chapter 7's figure is also
-compared with logitutils directly, on the chapter's own logits. The
+stacked at 390 px) and answer every one of its controls, each moved to two
+positions. After each move the numbers it shows must be those logitutils
+computes in Python at the page's settings, and all of its text what Vega
+shows when vl-convert runs the chapter's committed specification at those
+settings (tests/test_explorables.py compares that with SciPy and PyTorch
+at many more). The
 controls must be reachable and usable from the keyboard, pass axe-core in
 light and dark mode, and the figure must work from file:// and print its
 static image. Screenshots of every figure go to ``_build/screenshots/``.
@@ -146,8 +147,74 @@ def _open(browser, base_url, name, width, height):
     return context, tab, figure
 
 
-def _decoding_labels(spec, settings):
-    # The chapter's rounded logits and tokens, as written into the page.
+def _d3(x, spec):
+    # As d3-format prints a number: with a minus sign.
+    return format(float(x), spec).replace("-", MINUS)
+
+
+def _logits(settings, n):
+    return np.array([settings[f"z{i}"] for i in range(n)], dtype=np.float64)
+
+
+def _expected_from_logitutils(name, spec, settings):
+    """What each explorable's numbers must read, from logitutils."""
+    if name == "logit-and-probability":
+        z, c = settings["logit"], settings["shift"]
+        views = spec.get("hconcat") or spec["vconcat"]
+        hand = np.array([row["z"] for row in views[1]["data"]["values"]])
+        return {
+            "sigmoid_readout_marks": [
+                f"z = {_d3(z, '.2f')}",
+                f"σ(z) = {_d3(logitutils.sigmoid(z), '.4f')}",
+                f"odds = exp(z) = {_d3(np.exp(z), '#.4g')}",
+            ],
+            "softmax_labels_marks": [
+                _d3(p, ".4f") for p in logitutils.softmax(hand + c)
+            ],
+            "softmax_readout_marks": [
+                "z + c = (" + ", ".join(_d3(v + c, ".2f") for v in hand) + ")",
+                f"logsumexp(z + c) = {_d3(logitutils.logsumexp(hand + c), '.4f')}",
+                f"logsumexp(z) + c = {_d3(logitutils.logsumexp(hand) + c, '.4f')}",
+            ],
+        }
+    if name == "softmax-decisions":
+        z = _logits(settings, 4)
+        k, t = int(settings["top_k"]), settings["threshold"]
+        kept = np.isfinite(logitutils.top_k_filter(z, k))
+        best = z == z[logitutils.predict_class(z)]
+        names = "ABCD"
+        positive = bool(logitutils.predict_binary(z[0], threshold=t))
+        return {
+            "softmax_labels_marks": [
+                _d3(p, ".4f")
+                for p in logitutils.softmax(z, temperature=settings["temperature"])
+            ],
+            "argmax_readout_marks": [
+                "argmax: " + ", ".join(n for n, b in zip(names, best, strict=True) if b)
+            ],
+            "top_k_readout_marks": [
+                f"top-{k}: " + ", ".join(n for n, b in zip(names, kept, strict=True) if b)
+            ],
+            "threshold_readout_marks": [
+                f"t = {_d3(t, '.2f')}, logit(t) = {_d3(logitutils.logit(t), '.4f')}",
+                f"σ({_d3(z[0], '.2f')}) = {_d3(logitutils.sigmoid(z[0]), '.4f')}",
+                "decision: positive" if positive else "decision: negative",
+            ],
+        }
+    if name == "losses-from-logits":
+        z = _logits(settings, 4)
+        y = int(settings["true_class"])
+        loss = logitutils.cross_entropy(z[None], [y])
+        expected = {
+            "gradient_labels_marks": [
+                _d3(g, "+.4f") for g in logitutils.softmax(z) - np.eye(4)[y]
+            ],
+            "loss_labels_marks": [_d3(loss, ".4f")],
+        }
+        if settings["softmax_first"]:
+            double = logitutils.cross_entropy(logitutils.softmax(z)[None], [y])
+            expected["loss_labels_marks"].append(_d3(double, ".4f"))
+        return expected
     rows = spec["data"]["values"]
     z = np.array([row["z"] for row in rows])
     probs = logitutils.softmax(
@@ -157,12 +224,16 @@ def _decoding_labels(spec, settings):
             settings["top_p"],
         )
     )
-    labels = [
-        format(probs[i], ".3f") if probs[i] > 0 else "removed"
-        for i, row in enumerate(rows)
-        if row["shown"] >= 0
-    ]
-    return labels, int((probs > 0).sum())
+    return {
+        "kept_labels_marks": [
+            format(probs[i], ".3f") if probs[i] > 0 else "removed"
+            for i, row in enumerate(rows)
+            if row["shown"] >= 0
+        ],
+        "decoding_readout_marks": [
+            f"kept: {int((probs > 0).sum())} of {len(rows)} tokens"
+        ],
+    }
 
 
 @pytest.mark.parametrize("width_name", WIDTHS)
@@ -193,7 +264,8 @@ def test_explorable_answers_every_control(browser, base_url, name, width_name):
         assert len(controls) >= 2
         shown = tab.evaluate(_PAGE_TEXTS, element)
         assert shown == _vega_texts(spec, controls)
-        for index, control in enumerate(controls):
+        # Every control, twice, to two different positions.
+        for index, control in enumerate(list(controls) * 2):
             before = tab.evaluate(_PAGE_TEXTS, element)
             tab.evaluate(_MOVE, [element, control, index])
             settings = tab.evaluate(_SETTINGS, element)
@@ -201,13 +273,9 @@ def test_explorable_answers_every_control(browser, base_url, name, width_name):
             assert settings[control] != controls[control], control
             assert after != before, f"{name}: moving {control} changed nothing"
             assert after == _vega_texts(spec, settings), (name, settings)
+            expected = _expected_from_logitutils(name, spec, settings)
+            assert {mark: after[mark] for mark in expected} == expected, settings
             controls = settings
-            if name == "decoding":
-                labels, n_kept = _decoding_labels(spec, settings)
-                assert after["kept_labels_marks"] == labels
-                assert after["decoding_readout_marks"] == [
-                    f"kept: {n_kept} of {len(spec['data']['values'])} tokens"
-                ]
         figure.screenshot(
             path=str(SCREENSHOTS / f"explorable-{name}-{width}-moved.png"))
         assert tab.console_errors == []
