@@ -29,12 +29,15 @@ import logitutils
 __all__ = [
     "Explorable",
     "decoding",
+    "drawn_texts",
     "logit_and_probability",
     "losses_from_logits",
     "softmax_decisions",
 ]
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
+# The Vega-Lite that compiles the specifications (vl-convert's bundle).
+VEGA_LITE_VERSION = "6.4"
 LAYOUTS = ("wide", "narrow")
 # Inner widths of one view: two side by side fill a laptop's column (about
 # 740 px), one fills a phone's (about 350 px) with its axis.
@@ -129,6 +132,40 @@ class Explorable:
         )
 
 
+def drawn_texts(spec, **settings):
+    """The text of every named text mark, as Vega draws `spec` with its
+    parameters at `settings` (by vl-convert, in the bundled Vega).
+
+    Returns ``{mark name: [text, ...]}``, items in data order; the tests
+    compare it with the book's references and with the live page.
+    """
+    import copy
+
+    import vl_convert
+
+    spec = copy.deepcopy(spec)
+    for param in spec["params"]:
+        if param["name"] in settings:
+            param["value"] = settings[param["name"]]
+    unknown = set(settings) - {param["name"] for param in spec["params"]}
+    if unknown:
+        raise ValueError(f"no such parameters: {sorted(unknown)}")
+    scene = vl_convert.vegalite_to_scenegraph(spec, vl_version=VEGA_LITE_VERSION)
+    texts = {}
+    nodes = [scene]
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, dict):
+            if node.get("marktype") == "text" and node.get("name"):
+                texts[node["name"].removesuffix("_marks")] = [
+                    item["text"] for item in node.get("items", [])
+                ]
+            nodes.extend(node.values())
+        elif isinstance(node, list):
+            nodes.extend(node)
+    return texts
+
+
 def _number(x, spec):
     # As the figure prints it: d3-format writes a minus sign, not a hyphen.
     return format(float(x), spec).replace("-", "\u2212")
@@ -188,6 +225,31 @@ def _readouts(name, lines, *, transform=(), x=6, top=14, spacing=17,
             "text": {"field": "text", "type": "nominal"},
             # What a screen reader announces for the line: the line.
             "description": {"field": "text", "type": "nominal"},
+        },
+    }
+
+
+def _bar_labels(name, x, field):
+    """Each bar's value, four decimals, just above it."""
+    return {
+        "name": name,
+        "mark": {"type": "text", "dy": -8},
+        "encoding": {
+            "x": x,
+            "y": {"field": field, "type": "quantitative"},
+            "text": {"field": field, "type": "quantitative", "format": ".4f"},
+        },
+    }
+
+
+def _marked_point(point):
+    """The red dot at (z, σ(z)) on a sigmoid curve."""
+    return {
+        **point,
+        "mark": {"type": "point", "filled": True, "size": 90, "color": HIGHLIGHT},
+        "encoding": {
+            "x": {"field": "z", "type": "quantitative"},
+            "y": {"field": "p", "type": "quantitative"},
         },
     }
 
@@ -299,15 +361,7 @@ def logit_and_probability(hand_logits=(2.0, 1.0, -1.0), class_names=None):
                         "y2": {"datum": 0},
                     },
                 },
-                {
-                    **point,
-                    "mark": {"type": "point", "filled": True, "size": 90,
-                             "color": HIGHLIGHT},
-                    "encoding": {
-                        "x": {"field": "z", "type": "quantitative"},
-                        "y": {"field": "p", "type": "quantitative"},
-                    },
-                },
+                _marked_point(point),
                 {
                     "data": point["data"],
                     **_readouts(
@@ -373,16 +427,7 @@ def logit_and_probability(hand_logits=(2.0, 1.0, -1.0), class_names=None):
                         },
                     },
                 },
-                {
-                    "name": "softmax_labels",
-                    "mark": {"type": "text", "dy": -8},
-                    "encoding": {
-                        "x": x_class,
-                        "y": {"field": "prob", "type": "quantitative"},
-                        "text": {"field": "prob", "type": "quantitative",
-                                 "format": ".4f"},
-                    },
-                },
+                _bar_labels("softmax_labels", x_class, "prob"),
                 _readouts(
                     "softmax_readout",
                     [
@@ -525,16 +570,7 @@ def softmax_decisions():
                         },
                     },
                 },
-                {
-                    "name": "softmax_labels",
-                    "mark": {"type": "text", "dy": -8},
-                    "encoding": {
-                        "x": x_class,
-                        "y": {"field": "prob", "type": "quantitative"},
-                        "text": {"field": "prob", "type": "quantitative",
-                                 "format": ".4f"},
-                    },
-                },
+                _bar_labels("softmax_labels", x_class, "prob"),
                 _readouts(
                     "argmax_readout",
                     ["'argmax: ' + join(sort(pluck(datum.best, 'class')), ', ')"],
@@ -601,15 +637,7 @@ def softmax_decisions():
                              "strokeDash": [4, 3], "aria": False},
                     "encoding": {"x": {"field": "cut", "type": "quantitative"}},
                 },
-                {
-                    **point,
-                    "mark": {"type": "point", "filled": True, "size": 90,
-                             "color": HIGHLIGHT},
-                    "encoding": {
-                        "x": {"field": "z", "type": "quantitative"},
-                        "y": {"field": "p", "type": "quantitative"},
-                    },
-                },
+                _marked_point(point),
                 {
                     "data": point["data"],
                     # predict_binary's rule: positive when z > logit(t).
@@ -801,16 +829,7 @@ def losses_from_logits():
                         },
                     },
                 },
-                {
-                    "name": "loss_labels",
-                    "mark": {"type": "text", "dy": -8},
-                    "encoding": {
-                        "x": x_loss,
-                        "y": {"field": "value", "type": "quantitative"},
-                        "text": {"field": "value", "type": "quantitative",
-                                 "format": ".4f"},
-                    },
-                },
+                _bar_labels("loss_labels", x_loss, "value"),
                 {
                     "data": {"values": [{}]},
                     "transform": floor,

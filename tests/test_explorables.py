@@ -11,7 +11,6 @@ browser tests (tests/browser/test_explorables.py) check that the live page
 responds to its controls.
 """
 
-import copy
 import html
 import json
 import math
@@ -63,27 +62,7 @@ def d3(x, spec):
 
 def draw(explorable, layout="wide", **settings):
     """The text of every named text mark, Vega run at these settings."""
-    spec = copy.deepcopy(explorable.specs[layout])
-    params = {param["name"]: param for param in spec["params"]}
-    for name, value in settings.items():
-        params[name]["value"] = value
-    scene = vl_convert.vegalite_to_scenegraph(spec, vl_version="6.4")
-    texts = {}
-
-    def walk(node):
-        if isinstance(node, dict):
-            if node.get("marktype") == "text" and node.get("name"):
-                texts[node["name"].removesuffix("_marks")] = [
-                    item["text"] for item in node.get("items", [])
-                ]
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(scene)
-    return texts
+    return explorables.drawn_texts(explorable.specs[layout], **settings)
 
 
 # ---------------------------------------------------------------------------
@@ -385,6 +364,11 @@ def test_bundled_vega_is_the_version_the_build_compiles_for():
     assert (ROOT / "_static" / "vega" / "LICENSE").read_text().startswith(
         "Copyright"
     )
+
+
+def test_drawn_texts_rejects_an_unknown_setting():
+    with pytest.raises(ValueError, match=r"no such parameters: \['tempreature'\]"):
+        explorables.drawn_texts(ALL[1].specs["wide"], tempreature=2.0)
 
 
 def test_docstring_examples_run():

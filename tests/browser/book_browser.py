@@ -7,6 +7,7 @@ test file here.
 import functools
 import http.server
 import os
+import sys
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
@@ -16,24 +17,19 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 BOOK = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
 REQUIRED = os.environ.get("LOGITUTILS_REQUIRE_BROWSER") == "1"
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
-# Chromium flags for a sandboxed, offline machine: no background traffic to
-# Google's services, which would otherwise show up as refused requests.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+# The Chromium, its flags for a sandboxed offline machine, and the hosts a
+# page may reach: those `make pdf` prints with.
+sys.path.insert(0, str(ROOT / ".ci"))
+from print_pdf import CHROMIUM as _CHROMIUM  # noqa: E402
+from print_pdf import CHROMIUM_ARGS, LOCAL_HOSTS  # noqa: E402
+
+CHROMIUM = Path(_CHROMIUM)
 
 # What a reader can act on with a finger: at least 44 x 44 CSS pixels.
 TOUCH_TARGET_PX = 44
+
 
 def _unavailable(reason):
     if REQUIRED:

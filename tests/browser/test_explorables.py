@@ -12,9 +12,9 @@ light and dark mode, and the figure must work from file:// and print its
 static image. Screenshots of every figure go to ``_build/screenshots/``.
 """
 
-import copy
 import json
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +31,9 @@ from book_browser import (
 import logitutils
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "chapters"))
+from explorables import drawn_texts  # noqa: E402
+
 EXPLORABLES = {
     "logit-and-probability": "01_what_is_a_logit",
     "softmax-decisions": "03_inference_shortcuts",
@@ -61,36 +64,13 @@ def _committed_specs(name):
     raise AssertionError(f"no output of explorable {name} in its chapter")
 
 
-def _vega_texts(spec, settings):
-    """Named text marks as Vega draws them at these settings (vl-convert)."""
-    import vl_convert
-
-    spec = copy.deepcopy(spec)
-    for param in spec["params"]:
-        param["value"] = settings[param["name"]]
-    scene = vl_convert.vegalite_to_scenegraph(spec, vl_version="6.4")
-    texts = {}
-
-    def walk(node):
-        if isinstance(node, dict):
-            if node.get("marktype") == "text" and node.get("name"):
-                texts[node["name"]] = [i["text"] for i in node.get("items", [])]
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(scene)
-    return texts
-
-
 _PAGE_TEXTS = """figure => {
   const texts = {};
   for (const g of figure.querySelectorAll('.explorable-live g.mark-text.role-mark')) {
     const name = Array.from(g.classList).find(c => c.endsWith('_marks'));
     if (name) {
-      texts[name] = Array.from(g.querySelectorAll('text'), t => t.textContent);
+      texts[name.slice(0, -'_marks'.length)] =
+        Array.from(g.querySelectorAll('text'), t => t.textContent);
     }
   }
   return texts;
@@ -163,15 +143,15 @@ def _expected_from_logitutils(name, spec, settings):
         views = spec.get("hconcat") or spec["vconcat"]
         hand = np.array([row["z"] for row in views[1]["data"]["values"]])
         return {
-            "sigmoid_readout_marks": [
+            "sigmoid_readout": [
                 f"z = {_d3(z, '.2f')}",
                 f"σ(z) = {_d3(logitutils.sigmoid(z), '.4f')}",
                 f"odds = exp(z) = {_d3(np.exp(z), '#.4g')}",
             ],
-            "softmax_labels_marks": [
+            "softmax_labels": [
                 _d3(p, ".4f") for p in logitutils.softmax(hand + c)
             ],
-            "softmax_readout_marks": [
+            "softmax_readout": [
                 "z + c = (" + ", ".join(_d3(v + c, ".2f") for v in hand) + ")",
                 f"logsumexp(z + c) = {_d3(logitutils.logsumexp(hand + c), '.4f')}",
                 f"logsumexp(z) + c = {_d3(logitutils.logsumexp(hand) + c, '.4f')}",
@@ -185,17 +165,17 @@ def _expected_from_logitutils(name, spec, settings):
         names = "ABCD"
         positive = bool(logitutils.predict_binary(z[0], threshold=t))
         return {
-            "softmax_labels_marks": [
+            "softmax_labels": [
                 _d3(p, ".4f")
                 for p in logitutils.softmax(z, temperature=settings["temperature"])
             ],
-            "argmax_readout_marks": [
+            "argmax_readout": [
                 "argmax: " + ", ".join(n for n, b in zip(names, best, strict=True) if b)
             ],
-            "top_k_readout_marks": [
+            "top_k_readout": [
                 f"top-{k}: " + ", ".join(n for n, b in zip(names, kept, strict=True) if b)
             ],
-            "threshold_readout_marks": [
+            "threshold_readout": [
                 f"t = {_d3(t, '.2f')}, logit(t) = {_d3(logitutils.logit(t), '.4f')}",
                 f"σ({_d3(z[0], '.2f')}) = {_d3(logitutils.sigmoid(z[0]), '.4f')}",
                 "decision: positive" if positive else "decision: negative",
@@ -206,14 +186,14 @@ def _expected_from_logitutils(name, spec, settings):
         y = int(settings["true_class"])
         loss = logitutils.cross_entropy(z[None], [y])
         expected = {
-            "gradient_labels_marks": [
+            "gradient_labels": [
                 _d3(g, "+.4f") for g in logitutils.softmax(z) - np.eye(4)[y]
             ],
-            "loss_labels_marks": [_d3(loss, ".4f")],
+            "loss_labels": [_d3(loss, ".4f")],
         }
         if settings["softmax_first"]:
             double = logitutils.cross_entropy(logitutils.softmax(z)[None], [y])
-            expected["loss_labels_marks"].append(_d3(double, ".4f"))
+            expected["loss_labels"].append(_d3(double, ".4f"))
         return expected
     rows = spec["data"]["values"]
     z = np.array([row["z"] for row in rows])
@@ -225,12 +205,12 @@ def _expected_from_logitutils(name, spec, settings):
         )
     )
     return {
-        "kept_labels_marks": [
+        "kept_labels": [
             format(probs[i], ".3f") if probs[i] > 0 else "removed"
             for i, row in enumerate(rows)
             if row["shown"] >= 0
         ],
-        "decoding_readout_marks": [
+        "decoding_readout": [
             f"kept: {int((probs > 0).sum())} of {len(rows)} tokens"
         ],
     }
@@ -263,7 +243,7 @@ def test_explorable_answers_every_control(browser, base_url, name, width_name):
         controls = tab.evaluate(_SETTINGS, element)
         assert len(controls) >= 2
         shown = tab.evaluate(_PAGE_TEXTS, element)
-        assert shown == _vega_texts(spec, controls)
+        assert shown == drawn_texts(spec, **controls)
         # Every control, twice, to two different positions.
         for index, control in enumerate(list(controls) * 2):
             before = tab.evaluate(_PAGE_TEXTS, element)
@@ -272,7 +252,7 @@ def test_explorable_answers_every_control(browser, base_url, name, width_name):
             after = tab.evaluate(_PAGE_TEXTS, element)
             assert settings[control] != controls[control], control
             assert after != before, f"{name}: moving {control} changed nothing"
-            assert after == _vega_texts(spec, settings), (name, settings)
+            assert after == drawn_texts(spec, **settings), (name, settings)
             expected = _expected_from_logitutils(name, spec, settings)
             assert {mark: after[mark] for mark in expected} == expected, settings
             controls = settings
@@ -399,6 +379,6 @@ def test_a_resize_keeps_the_readers_settings(browser, base_url):
         tab.evaluate("f => f.vegaView.runAsync().then(() => null)", element)
         assert tab.evaluate(_SETTINGS, element) == settings
         spec = _committed_specs(name)["narrow"]
-        assert tab.evaluate(_PAGE_TEXTS, element) == _vega_texts(spec, settings)
+        assert tab.evaluate(_PAGE_TEXTS, element) == drawn_texts(spec, **settings)
     finally:
         context.close()
