@@ -986,8 +986,10 @@ def decoding(logits, tokens, *, shown=None):
                              "height": {"band": 0.8}},
                     "encoding": {
                         "y": y_token,
+                        # Room to the right of a bar of 1 for its label.
                         "x": {"field": "before", "type": "quantitative",
-                              "scale": {"domain": [0, 1]},
+                              "scale": {"domain": [0, 1.15], "nice": False},
+                              "axis": {"values": [0, 0.2, 0.4, 0.6, 0.8, 1]},
                               "title": "probability"},
                     },
                 },

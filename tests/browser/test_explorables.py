@@ -237,6 +237,9 @@ def test_explorable_answers_every_control(browser, base_url, name, width_name):
         assert not figure.locator(".explorable-fallback").is_visible()
 
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        # The controls have just been laid out: one frame for the page to
+        # settle before the picture.
+        tab.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
         figure.screenshot(
             path=str(SCREENSHOTS / f"explorable-{name}-{width}.png"))
 
